@@ -1,0 +1,277 @@
+"""The tenant configuration: what an administrator writes in YAML.
+
+One `Tenant` describes a contact center: its inbound numbers, queues, agents and
+their profiles, the directory, the CRM contacts, qualification forms, tags and hold
+music. Pydantic checks the shape and ranges of each field (`queues[1].offer_timeout:
+must be greater than 0`); `references.py` checks what points where (an agent's
+membership names a queue that exists). The core reads these models directly, so a
+setting has one definition only.
+
+Durations are seconds. Identifiers (`id`) are short slugs used in YAML references,
+the API and the store; `name` is what a person sees.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$"),
+]
+"""Lower-case id: letters, digits, `_`, `.`, `-`; starts with a letter or digit."""
+
+PhoneNumber = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{2,20}$")]
+"""A dialable number: optional `+` then 2 to 20 digits, no spaces."""
+
+Extension = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,8}$")]
+Seconds = Annotated[float, Field(gt=0, le=86_400)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RoutingStrategy(StrEnum):
+    """How the ACD picks the agent for a waiting call (DESIGN §2)."""
+
+    LONGEST_IDLE = "longest_idle"
+    ROUND_ROBIN = "round_robin"
+    FEWEST_CALLS = "fewest_calls"
+    LEAST_TALK_TIME = "least_talk_time"
+    RING_ALL = "ring_all"
+    SKILLS = "skills"
+
+
+class RecordingMode(StrEnum):
+    """Whether calls of a queue may be recorded: never, on the agent's demand, always."""
+
+    OFF = "off"
+    MANUAL = "manual"
+    AUTOMATIC = "automatic"
+
+
+class OverflowAction(StrEnum):
+    QUEUE = "queue"
+    FLOW = "flow"
+    VOICEMAIL = "voicemail"
+    HANGUP = "hangup"
+
+
+class NotificationType(StrEnum):
+    """The voice notifications of spec §9."""
+
+    INCOMING_CALL = "incoming_call"
+    MISSED_CALL = "missed_call"
+    TRANSFER_REQUESTED = "transfer_requested"
+    CALL_ENDED = "call_ended"
+
+
+class NotificationMode(StrEnum):
+    DISABLED = "disabled"
+    SOUND = "sound"
+    DESKTOP = "desktop"
+    BOTH = "both"
+
+
+class Device(StrEnum):
+    """Where an agent's audio goes: the Banner's WebRTC softphone or a SIP phone."""
+
+    BANNER = "banner"
+    SIP_PHONE = "sip_phone"
+
+
+class Overflow(_Model):
+    """What happens to a call a queue cannot keep.
+
+    `queue` and `flow` need a `target`; `voicemail` may name a mailbox (the queue's
+    own mailbox otherwise); `hangup` may say a `message` to the caller first.
+    """
+
+    action: OverflowAction
+    target: Slug | None = None
+    message: str | None = Field(default=None, max_length=500)
+
+
+class Queue(_Model):
+    """A distribution queue. See DESIGN §2 for what each attribute does."""
+
+    id: Slug
+    name: str = Field(min_length=1, max_length=100)
+    strategy: RoutingStrategy = RoutingStrategy.LONGEST_IDLE
+    priority: int = Field(default=0, ge=0, le=100)
+    """Default priority of calls entering this queue; higher is served first."""
+    offer_timeout: Seconds = 20.0
+    """Popup countdown: how long an agent has to accept before the call moves on."""
+    max_wait: Seconds | None = None
+    max_size: int | None = Field(default=None, gt=0)
+    overflow: Overflow | None = None
+    """Applied when a call exceeds `max_wait` or arrives when `max_size` is reached."""
+    no_agent: Overflow | None = None
+    """Applied when a call arrives (or is waiting) and no agent of the queue is logged in."""
+    wrap_up: Seconds | None = None
+    """Post-interaction duration; the agent profile's duration when absent."""
+    recording: RecordingMode = RecordingMode.MANUAL
+    hold_music: Slug | None = None
+    caller_id: PhoneNumber | None = None
+    qualification_form: Slug | None = None
+    small_banner: bool = False
+
+
+class Membership(_Model):
+    """An agent's place in a queue.
+
+    `priority` is a tier (1 first): the ACD offers a call to tier 2 agents only when
+    no tier 1 agent is available, as Asterisk's penalties do. `skill_level` (1–10)
+    ranks agents in queues using the `skills` strategy and must reach a call's
+    required level.
+    """
+
+    queue: Slug
+    priority: int = Field(default=1, ge=1, le=10)
+    skill_level: int = Field(default=5, ge=1, le=10)
+
+
+def _default_notifications() -> dict[NotificationType, NotificationMode]:
+    return {
+        NotificationType.INCOMING_CALL: NotificationMode.BOTH,
+        NotificationType.MISSED_CALL: NotificationMode.DESKTOP,
+        NotificationType.TRANSFER_REQUESTED: NotificationMode.BOTH,
+        NotificationType.CALL_ENDED: NotificationMode.DISABLED,
+    }
+
+
+class Profile(_Model):
+    """Rights and defaults shared by a group of agents."""
+
+    id: Slug
+    name: str = Field(min_length=1, max_length=100)
+    auto_answer: bool = False
+    can_record: bool = False
+    can_smart_outbound: bool = False
+    post_interaction: Seconds = 30.0
+    max_post_interaction_extension: Seconds = 300.0
+    """How much an agent may add to the post-interaction in total with Extend."""
+    outbound_caller_id: PhoneNumber | None = None
+    auto_pause_after_misses: int | None = Field(default=3, ge=1, le=100)
+    """Consecutive missed offers after which the agent is paused; null never pauses."""
+    notifications: dict[NotificationType, NotificationMode] = Field(
+        default_factory=_default_notifications
+    )
+
+
+class Agent(_Model):
+    id: Slug
+    """The login."""
+    name: str = Field(min_length=1, max_length=100)
+    password_hash: str = Field(pattern=r"^\$argon2(id|i|d)\$")
+    """An argon2 hash; `switchboard hash-password` makes one."""
+    extension: Extension
+    profile: Slug
+    queues: list[Membership] = Field(default_factory=list)
+    supervises: list[Slug] = Field(default_factory=list)
+    device: Device = Device.BANNER
+
+
+class DirectoryContact(_Model):
+    """A contact of the platform's directory, a transfer and call destination."""
+
+    id: Slug
+    name: str = Field(min_length=1, max_length=100)
+    number: PhoneNumber
+    department: str | None = None
+
+
+class CrmCase(_Model):
+    id: Slug
+    title: str = Field(min_length=1, max_length=200)
+    status: str = "open"
+
+
+class CrmContact(_Model):
+    id: Slug
+    name: str = Field(min_length=1, max_length=100)
+    numbers: list[PhoneNumber] = Field(min_length=1)
+    company: str | None = None
+    email: str | None = None
+    cases: list[CrmCase] = Field(default_factory=list)
+
+
+class FieldKind(StrEnum):
+    CHOICE = "choice"
+    TEXT = "text"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+
+
+class FormField(_Model):
+    id: Slug
+    label: str = Field(min_length=1, max_length=100)
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = False
+    options: list[str] = Field(default_factory=list)
+    """The choices of a `choice` field."""
+
+
+class QualificationForm(_Model):
+    id: Slug
+    name: str = Field(min_length=1, max_length=100)
+    fields: list[FormField] = Field(min_length=1)
+
+
+class Tag(_Model):
+    id: Slug
+    label: str = Field(min_length=1, max_length=50)
+    color: str = Field(default="#6b7280", pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class HoldMusic(_Model):
+    id: Slug
+    file: str = Field(min_length=1)
+    """A WAV file, relative to the configuration file."""
+
+
+class InboundNumber(_Model):
+    """A number customers dial; routed to exactly one queue, agent or flow."""
+
+    number: PhoneNumber
+    queue: Slug | None = None
+    agent: Slug | None = None
+    flow: Slug | None = None
+
+
+class Settings(_Model):
+    company: str = Field(default="Switchboard", min_length=1, max_length=100)
+    default_caller_id: PhoneNumber | None = None
+    direct_offer_timeout: Seconds = 20.0
+    """Popup countdown of calls to one agent (direct, internal, transfer to a user)."""
+    timezone: str = "UTC"
+
+
+class Tenant(_Model):
+    """A whole contact center's configuration."""
+
+    settings: Settings = Field(default_factory=Settings)
+    profiles: list[Profile] = Field(min_length=1)
+    queues: list[Queue] = Field(default_factory=list)
+    agents: list[Agent] = Field(default_factory=list)
+    inbound_numbers: list[InboundNumber] = Field(default_factory=list)
+    directory: list[DirectoryContact] = Field(default_factory=list)
+    crm_contacts: list[CrmContact] = Field(default_factory=list)
+    qualification_forms: list[QualificationForm] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list)
+    hold_music: list[HoldMusic] = Field(default_factory=list)
+    flows: list[Slug] = Field(default_factory=list)
+    """Ids of Smart Routing flows; their documents come with the Smart Routing issue."""
+
+    def queue(self, queue_id: str) -> Queue:
+        return next(q for q in self.queues if q.id == queue_id)
+
+    def profile(self, profile_id: str) -> Profile:
+        return next(p for p in self.profiles if p.id == profile_id)
+
+    def agent(self, agent_id: str) -> Agent:
+        return next(a for a in self.agents if a.id == agent_id)
