@@ -14,20 +14,25 @@ the API and the store; `name` is what a person sees.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-Slug = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$"),
-]
+# The patterns are named so that the loader can explain them in words
+# (`config/messages.py`) instead of showing a regular expression to an administrator.
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
+PHONE_NUMBER_PATTERN = r"^\+?[0-9]{2,20}$"
+EXTENSION_PATTERN = r"^[0-9]{2,8}$"
+ARGON2_HASH_PATTERN = r"^\$argon2(id|i|d)\$"
+COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 """Lower-case id: letters, digits, `_`, `.`, `-`; starts with a letter or digit."""
 
-PhoneNumber = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{2,20}$")]
+PhoneNumber = Annotated[str, StringConstraints(pattern=PHONE_NUMBER_PATTERN)]
 """A dialable number: optional `+` then 2 to 20 digits, no spaces."""
 
-Extension = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,8}$")]
+Extension = Annotated[str, StringConstraints(pattern=EXTENSION_PATTERN)]
 Seconds = Annotated[float, Field(gt=0, le=86_400)]
 
 
@@ -125,7 +130,7 @@ class Membership(_Model):
     """An agent's place in a queue.
 
     `priority` is a tier (1 first): the ACD offers a call to tier 2 agents only when
-    no tier 1 agent is available, as Asterisk's penalties do. `skill_level` (1–10)
+    no tier 1 agent is available, as Asterisk's penalties do. `skill_level` (1 to 10)
     ranks agents in queues using the `skills` strategy and must reach a call's
     required level.
     """
@@ -161,13 +166,23 @@ class Profile(_Model):
     notifications: dict[NotificationType, NotificationMode] = Field(
         default_factory=_default_notifications
     )
+    """Every notification type is present: the ones a profile leaves out keep the default."""
+
+    @field_validator("notifications", mode="after")
+    @classmethod
+    def _complete_notifications(
+        cls, value: dict[NotificationType, NotificationMode]
+    ) -> dict[NotificationType, NotificationMode]:
+        # An administrator who writes only `missed_call: sound` means to change that
+        # one, not to silence the other three.
+        return _default_notifications() | value
 
 
 class Agent(_Model):
     id: Slug
     """The login."""
     name: str = Field(min_length=1, max_length=100)
-    password_hash: str = Field(pattern=r"^\$argon2(id|i|d)\$")
+    password_hash: str = Field(pattern=ARGON2_HASH_PATTERN)
     """An argon2 hash; `switchboard hash-password` makes one."""
     extension: Extension
     profile: Slug
@@ -225,7 +240,7 @@ class QualificationForm(_Model):
 class Tag(_Model):
     id: Slug
     label: str = Field(min_length=1, max_length=50)
-    color: str = Field(default="#6b7280", pattern=r"^#[0-9a-fA-F]{6}$")
+    color: str = Field(default="#6b7280", pattern=COLOR_PATTERN)
 
 
 class HoldMusic(_Model):
@@ -267,11 +282,24 @@ class Tenant(_Model):
     flows: list[Slug] = Field(default_factory=list)
     """Ids of Smart Routing flows; their documents come with the Smart Routing issue."""
 
+    # The lookups raise KeyError for an unknown id: a bare `next()` raised
+    # StopIteration, which silently ends any `map()` or iterator that calls them.
+
     def queue(self, queue_id: str) -> Queue:
-        return next(q for q in self.queues if q.id == queue_id)
+        return _find(self.queues, queue_id, "queue")
 
     def profile(self, profile_id: str) -> Profile:
-        return next(p for p in self.profiles if p.id == profile_id)
+        return _find(self.profiles, profile_id, "profile")
 
     def agent(self, agent_id: str) -> Agent:
-        return next(a for a in self.agents if a.id == agent_id)
+        return _find(self.agents, agent_id, "agent")
+
+
+_Identified = TypeVar("_Identified", Queue, Profile, Agent)
+
+
+def _find(items: list[_Identified], item_id: str, kind: str) -> _Identified:
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise KeyError(f"no {kind} {item_id!r}")

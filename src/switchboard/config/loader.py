@@ -1,0 +1,119 @@
+"""Loading a tenant configuration file: YAML, then shape, then references.
+
+`load_tenant` is the one door through which a configuration enters Switchboard
+(`switchboard check-config`, `demo`, later `serve`). Whatever the file holds, it
+returns a valid `Tenant` or raises `ConfigError` listing every problem found, each
+with its file, line and path, so the administrator fixes them all in one pass.
+
+The checks run in three stages, each only when the previous one passed, because a
+later stage cannot say anything reliable about a document the earlier one refused:
+
+1. the file: readable, UTF-8, one YAML document that is a mapping, no key written
+   twice (`source.py`);
+2. the shape: pydantic validates the data against `Tenant` (`model.py`); its
+   errors are put in words (`messages.py`) and located with the source map;
+3. the references between the parts (`references.py`), and the hold music files,
+   looked up next to the configuration file.
+"""
+
+from __future__ import annotations
+
+import os
+import wave
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from switchboard.config.errors import ConfigError, ConfigProblem
+from switchboard.config.messages import translate
+from switchboard.config.model import Tenant
+from switchboard.config.references import Finding, check_references
+from switchboard.config.source import Source, read_source
+
+_SECTIONS = "settings, profiles, queues, agents, inbound_numbers…"
+
+
+def load_tenant(path: str | os.PathLike[str]) -> Tenant:
+    """Read, validate and cross-check the tenant file at `path`.
+
+    Raises `ConfigError` (and nothing else) when the file cannot be used.
+    """
+    source = read_source(path)
+    tenant = _validate(source)
+    findings = [*check_references(tenant), *check_hold_music_files(tenant, Path(path).parent)]
+    if findings:
+        raise ConfigError([source.problem(f.path, f.message) for f in findings])
+    return tenant
+
+
+def _validate(source: Source) -> Tenant:
+    if source.empty:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    source.file, 0, "", f"the file is empty; expected a mapping of {_SECTIONS}"
+                )
+            ]
+        )
+    if not isinstance(source.data, dict):
+        kind = "a list" if isinstance(source.data, list) else "a single value"
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    source.file,
+                    source.line_of(()),
+                    "",
+                    f"the top level must be a mapping of {_SECTIONS}, not {kind}",
+                )
+            ]
+        )
+    try:
+        return Tenant.model_validate(source.data)
+    except ValidationError as error:
+        raise ConfigError(list(_shape_problems(source, error))) from None
+
+
+def _shape_problems(source: Source, error: ValidationError) -> Iterable[ConfigProblem]:
+    for details in error.errors(include_url=False):
+        path, message = translate(details, Tenant, source.plain_scalars)
+        yield source.problem(path, message)
+
+
+def check_hold_music_files(tenant: Tenant, base_dir: Path) -> list[Finding]:
+    """Each hold music file exists, relative to the configuration file, and is a WAV.
+
+    The path in the message is the resolved one: "file not found" alone would leave
+    the administrator guessing which directory it was looked up in.
+    """
+    findings: list[Finding] = []
+    for index, music in enumerate(tenant.hold_music):
+        problem = _audio_file_problem(base_dir / music.file)
+        if problem is not None:
+            findings.append(Finding(("hold_music", index, "file"), problem))
+    return findings
+
+
+def _audio_file_problem(path: Path) -> str | None:
+    try:
+        resolved = path.resolve()
+        if not resolved.exists():
+            return f"file not found: {resolved}"
+        if not resolved.is_file():
+            return f"not a file: {resolved}"
+        problem = _wav_problem(resolved)
+    except ValueError:  # a NUL character, which no file name can hold
+        return f"not a valid file name: {path}"
+    except OSError as error:  # a name too long, a loop of links, a device error…
+        return f"cannot read the file ({error.strerror or error}): {path}"
+    return None if problem is None else f"{problem}: {resolved}"
+
+
+def _wav_problem(path: Path) -> str | None:
+    try:
+        with wave.open(str(path), "rb") as audio:
+            if audio.getnframes() == 0:
+                return "the WAV file has no audio"
+    except (wave.Error, EOFError) as error:
+        return f"not a WAV file this server can play ({error})"
+    return None

@@ -1,0 +1,101 @@
+"""The typed refusal of an illegal command.
+
+Every command handler checks everything before it changes anything, so a
+`CommandRejected` always leaves the contact center exactly as it was. The `reason`
+is stable (API clients switch on it); `kind` tells the API which HTTP status fits.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RejectionKind(StrEnum):
+    NOT_FOUND = "not_found"  # 404
+    FORBIDDEN = "forbidden"  # 403
+    CONFLICT = "conflict"  # 409: the state moved on (offer expired, call taken)
+    INVALID = "invalid"  # 422: the request itself is wrong
+
+
+class Reason(StrEnum):
+    UNKNOWN_AGENT = "unknown_agent"
+    UNKNOWN_CALL = "unknown_call"
+    UNKNOWN_QUEUE = "unknown_queue"
+    UNKNOWN_FLOW = "unknown_flow"
+    UNKNOWN_OFFER = "unknown_offer"
+    UNKNOWN_CONTACT = "unknown_contact"
+    UNKNOWN_CASE = "unknown_case"
+    UNKNOWN_TAG = "unknown_tag"
+    UNKNOWN_EXTENSION = "unknown_extension"
+    NOT_LOGGED_IN = "not_logged_in"
+    ALREADY_LOGGED_IN = "already_logged_in"
+    NOT_A_MEMBER = "not_a_member"
+    NOT_VISIBLE = "not_visible"
+    OFFER_EXPIRED = "offer_expired"
+    CALL_ALREADY_TAKEN = "call_already_taken"
+    CALL_NOT_WAITING = "call_not_waiting"
+    NOT_YOUR_CALL = "not_your_call"
+    AGENT_BUSY = "agent_busy"
+    AGENT_NOT_BUSY = "agent_not_busy"
+    NO_RECORDING_RIGHT = "no_recording_right"
+    RECORDING_OFF = "recording_off"
+    RECORDING_AUTOMATIC = "recording_automatic"
+    ALREADY_RECORDING = "already_recording"
+    NOT_RECORDING = "not_recording"
+    ALREADY_HELD = "already_held"
+    NOT_HELD = "not_held"
+    ALREADY_MUTED = "already_muted"
+    NOT_MUTED = "not_muted"
+    CALL_NOT_CONNECTED = "call_not_connected"
+    INVALID_DTMF = "invalid_dtmf"
+    MERGE_NEEDS_TWO_CALLS = "merge_needs_two_calls"
+    ALREADY_IN_CONFERENCE = "already_in_conference"
+    TRANSFER_IN_PROGRESS = "transfer_in_progress"
+    NO_TRANSFER = "no_transfer"
+    TRANSFER_NOT_ANSWERED = "transfer_not_answered"
+    TRANSFER_TO_SELF = "transfer_to_self"
+    ATTENDED_NOT_POSSIBLE = "attended_not_possible"
+    INVALID_NUMBER = "invalid_number"
+    NO_SMART_OUTBOUND_RIGHT = "no_smart_outbound_right"
+    TOO_MANY_CALLS = "too_many_calls"
+    NOT_IN_POST_INTERACTION = "not_in_post_interaction"
+    REQUIRED_FIELD_MISSING = "required_field_missing"
+    UNKNOWN_FIELD = "unknown_field"
+    INVALID_FIELD_VALUE = "invalid_field_value"
+    NO_QUALIFICATION_FORM = "no_qualification_form"
+    EXTENSION_LIMIT = "extension_limit"
+    INVALID_DURATION = "invalid_duration"
+    INVALID_STATE = "invalid_state"
+
+
+_KIND: dict[Reason, RejectionKind] = {
+    **{r: RejectionKind.NOT_FOUND for r in Reason if r.value.startswith("unknown_")},
+    Reason.NOT_A_MEMBER: RejectionKind.FORBIDDEN,
+    Reason.NOT_VISIBLE: RejectionKind.FORBIDDEN,
+    Reason.NOT_YOUR_CALL: RejectionKind.FORBIDDEN,
+    Reason.NO_RECORDING_RIGHT: RejectionKind.FORBIDDEN,
+    Reason.NO_SMART_OUTBOUND_RIGHT: RejectionKind.FORBIDDEN,
+    Reason.INVALID_DTMF: RejectionKind.INVALID,
+    Reason.INVALID_NUMBER: RejectionKind.INVALID,
+    Reason.REQUIRED_FIELD_MISSING: RejectionKind.INVALID,
+    Reason.UNKNOWN_FIELD: RejectionKind.INVALID,
+    Reason.INVALID_FIELD_VALUE: RejectionKind.INVALID,
+    Reason.INVALID_DURATION: RejectionKind.INVALID,
+    Reason.TRANSFER_TO_SELF: RejectionKind.INVALID,
+}
+
+
+class CommandRejected(Exception):
+    """A command that cannot be carried out; the state is unchanged."""
+
+    def __init__(self, reason: Reason, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+    @property
+    def kind(self) -> RejectionKind:
+        return _KIND.get(self.reason, RejectionKind.CONFLICT)
+
+    def __repr__(self) -> str:
+        return f"CommandRejected({self.reason.value!r}, {self.message!r})"

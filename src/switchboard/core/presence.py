@@ -1,0 +1,123 @@
+"""Agents logging in and out, pausing, becoming ready, joining and leaving queues.
+
+A queue with nobody logged in applies its `no_agent` rule to the calls waiting in
+it (and to each call that arrives), so a caller is never left waiting for a queue
+that nobody serves.
+"""
+
+from __future__ import annotations
+
+from switchboard.core import commands as cmd
+from switchboard.core.agent import AgentState
+from switchboard.core.center import ContactCenter, handles
+from switchboard.core.errors import CommandRejected, Reason
+
+
+@handles(cmd.Login)
+def login(cc: ContactCenter, c: cmd.Login) -> None:
+    agent = cc.agent(c.agent_id)
+    if agent.logged_in:
+        raise CommandRejected(Reason.ALREADY_LOGGED_IN, f"agent {agent.id!r} is already logged in")
+    agent.joined = set(agent.membership_queues())
+    agent.consecutive_misses = 0
+    for qid in agent.joined:
+        cc.queues[qid].logged_in.add(agent.id)
+    cc.make_available(agent)
+
+
+@handles(cmd.Logout)
+def logout(cc: ContactCenter, c: cmd.Logout) -> None:
+    agent = cc.logged_in_agent(c.agent_id)
+    if agent.call_ids or agent.state is AgentState.POST_INTERACTION:
+        raise CommandRejected(
+            Reason.AGENT_BUSY, "finish your calls and post-interaction before logging out"
+        )
+    if agent.offer_id is not None:
+        from switchboard.core.offers import withdraw_and_return
+
+        withdraw_and_return(cc, cc.offers[agent.offer_id], "logged_out")
+    cc.leave_available_sets(agent)
+    queues = list(agent.joined)
+    for qid in queues:
+        cc.queues[qid].logged_in.discard(agent.id)
+    agent.joined = set()
+    agent.pending_pause = None
+    cc.set_agent_state(agent, AgentState.LOGGED_OUT)
+    for qid in queues:
+        nobody_left(cc, qid)
+
+
+@handles(cmd.Pause)
+def pause(cc: ContactCenter, c: cmd.Pause) -> None:
+    agent = cc.logged_in_agent(c.agent_id)
+    reason = c.reason.strip()[:64] or "break"
+    if agent.state is AgentState.AVAILABLE:
+        cc.leave_available_sets(agent)
+        agent.pause_reason = reason
+        cc.set_agent_state(agent, AgentState.PAUSED)
+    elif agent.state is AgentState.PAUSED:
+        agent.pause_reason = reason
+        cc.agent_changed(agent)
+    else:
+        # Busy: "not ready after this call".
+        agent.pending_pause = reason
+        cc.agent_changed(agent)
+
+
+@handles(cmd.Ready)
+def ready(cc: ContactCenter, c: cmd.Ready) -> None:
+    agent = cc.logged_in_agent(c.agent_id)
+    agent.pending_pause = None
+    if agent.state is AgentState.PAUSED:
+        agent.consecutive_misses = 0
+        cc.make_available(agent)
+
+
+@handles(cmd.JoinQueue)
+def join_queue(cc: ContactCenter, c: cmd.JoinQueue) -> None:
+    agent = cc.logged_in_agent(c.agent_id)
+    if c.queue_id not in cc.queues:
+        raise CommandRejected(Reason.UNKNOWN_QUEUE, f"there is no queue {c.queue_id!r}")
+    if c.queue_id not in agent.membership_queues():
+        raise CommandRejected(Reason.NOT_A_MEMBER, f"you are not a member of queue {c.queue_id!r}")
+    if c.queue_id in agent.joined:
+        return
+    agent.joined.add(c.queue_id)
+    queue = cc.queues[c.queue_id]
+    queue.logged_in.add(agent.id)
+    if agent.state is AgentState.AVAILABLE:
+        queue.add_available(agent)
+        cc.dispatch_agent(agent)
+    cc.agent_changed(agent)
+
+
+@handles(cmd.LeaveQueue)
+def leave_queue(cc: ContactCenter, c: cmd.LeaveQueue) -> None:
+    agent = cc.logged_in_agent(c.agent_id)
+    if c.queue_id not in cc.queues:
+        raise CommandRejected(Reason.UNKNOWN_QUEUE, f"there is no queue {c.queue_id!r}")
+    if c.queue_id not in agent.joined:
+        return
+    agent.joined.discard(c.queue_id)
+    queue = cc.queues[c.queue_id]
+    queue.remove_available(agent.id)
+    queue.logged_in.discard(agent.id)
+    cc.agent_changed(agent)
+    nobody_left(cc, c.queue_id)
+
+
+@handles(cmd.SetNotificationPreference)
+def set_notification_preference(cc: ContactCenter, c: cmd.SetNotificationPreference) -> None:
+    agent = cc.agent(c.agent_id)
+    agent.notification_prefs[c.kind] = c.mode
+
+
+def nobody_left(cc: ContactCenter, queue_id: str) -> None:
+    """The last agent left the queue: its waiting calls follow the no-agent rule."""
+    queue = cc.queues[queue_id]
+    if queue.logged_in or queue.config.no_agent is None:
+        return
+    from switchboard.core.routing import apply_rule
+
+    for call_id in list(queue.waiting_ids()):
+        apply_rule(cc, cc.calls[call_id], queue.config.no_agent, "no_agent")

@@ -1,0 +1,1 @@
+"""Tests of `switchboard.store`, each against SQLite and PostgreSQL."""
