@@ -402,7 +402,8 @@ def test_a_failed_blind_transfer_to_a_number_is_recalled(
     dial = dialled(s, out)
     s.do(cmd.RemoteRinging(dial.call_id))
     s.after(12)
-    s.do(cmd.RemoteFailed(dial.call_id, failure))
+    out = s.do(cmd.RemoteFailed(dial.call_id, failure))
+    assert s.of_type(fx.HangupRemote, out) == []
     assert statuses(s, tid) == ["starting", "ringing", "failed"]
     assert final_reason(s, tid) == reason
     # The dialled leg is over, with its record; the caller is back in Sales
@@ -417,7 +418,7 @@ def test_a_failed_blind_transfer_to_a_number_is_recalled(
 
 
 @pytest.mark.parametrize("bob_is", ["paused", "logged_out", "on_call"])
-def test_a_blind_transfer_to_an_unavailable_user_fails_at_once(bob_is: str) -> None:
+def test_a_blind_transfer_to_a_user_who_cannot_take_it_fails_at_once(bob_is: str) -> None:
     s, call_id = ann_on_a_sales_call("bob")
     if bob_is == "paused":
         s.do(cmd.Pause("bob", "lunch"))
@@ -427,7 +428,8 @@ def test_a_blind_transfer_to_an_unavailable_user_fails_at_once(bob_is: str) -> N
         s.do(cmd.DialNumber("bob", OUTSIDE))
     tid = transfer(s, call_id, BLIND, USER, "bob")
     assert statuses(s, tid) == ["starting", "failed"]
-    assert final_reason(s, tid) == "agent_unavailable"
+    # On another call he is busy; paused or logged out he is unavailable
+    assert final_reason(s, tid) == ("busy" if bob_is == "on_call" else "agent_unavailable")
     assert s.cc.agents["bob"].offer_id is None
     assert s.call_state(call_id) == "queued"
     assert s.state("ann") == "post_interaction"
@@ -477,7 +479,8 @@ def test_a_recall_nobody_answers_goes_to_the_agents_voicemail_never_dropped() ->
     s.after(20)  # Ann's recall popup expires too
     assert s.call_state(call_id) == "voicemail"
     assert s.of_type(fx.StartVoicemail)[-1] == fx.StartVoicemail(call_id, "ann")
-    assert s.state("ann") in ("available", "post_interaction")
+    assert s.state("ann") == "available"
+    assert [(m.agent_id, m.reason) for m in s.missed] == [("bob", "expired"), ("ann", "expired")]
     s.do(cmd.VoicemailDone(call_id))
     assert record(s, call_id).end_cause is EndCause.VOICEMAIL
 
@@ -534,7 +537,8 @@ def test_the_caller_hanging_up_during_a_blind_transfer_to_a_number_stops_the_dia
     # The destination must stop ringing: its leg is hung up
     assert [h.call_id for h in s.of_type(fx.HangupRemote, out)] == [dial.call_id]
     assert s.call_state(dial.call_id) == "ended"
-    assert s.cc.calls.get(call_id) is None or s.call_state(call_id) == "ended"
+    assert record(s, dial.call_id).end_cause is EndCause.ABANDONED
+    assert s.call_state(call_id) == "ended"
 
 
 def test_cancelling_a_blind_transfer_brings_the_call_back() -> None:
@@ -768,7 +772,8 @@ def test_a_failed_attended_transfer_leaves_the_caller_with_the_agent() -> None:
     s, call_id = ann_on_a_sales_call()
     tid = transfer(s, call_id, ATTENDED, NUMBER, OUTSIDE)
     consult = consultation(s, tid)
-    s.do(cmd.RemoteFailed(consult, FailureReason.BUSY))
+    out = s.do(cmd.RemoteFailed(consult, FailureReason.BUSY))
+    assert s.of_type(fx.HangupRemote, out) == []
     assert final_reason(s, tid) == "busy"
     assert record(s, consult).end_cause is EndCause.FAILED
     # Never recalled anywhere: the caller is still Ann's, on hold
@@ -964,3 +969,122 @@ def test_an_attended_transfer_needs_the_agents_other_call_ended_first() -> None:
     s.do(cmd.Hold("ann", call_id))
     s.do(cmd.DialNumber("ann", OUTSIDE))
     s.rejects(cmd.StartTransfer("ann", call_id, ATTENDED, USER, "bob"), Reason.TOO_MANY_CALLS)
+
+
+# -- more attended and blind cases ------------------------------------------------------
+
+
+def test_the_agent_may_swap_between_caller_and_destination_before_completing() -> None:
+    s, call_id = ann_on_a_sales_call("bob")
+    tid = transfer(s, call_id, ATTENDED, USER, "bob")
+    consult = consultation(s, tid)
+    s.accept("bob")
+    s.after(5)
+    # Ann goes back to the caller: Bob is held in turn
+    out = s.do(cmd.Resume("ann", call_id))
+    assert fx.HoldCall(consult, "jazz") in out
+    assert s.call_state(consult) == "held"
+    assert s.call_state(call_id) == "connected"
+    s.after(5)
+    out = s.do(cmd.CompleteTransfer("ann", tid))
+    assert statuses(s, tid)[-1] == "completed"
+    assert fx.ConnectAgent(call_id, "bob") in out
+    assert set(s.cc.calls[call_id].agents) == {"bob"}
+    assert s.call_state(call_id) == "connected"
+    assert s.state("ann") == "post_interaction"
+    assert s.cc.agents["bob"].call_ids == [call_id]
+
+
+def test_a_blind_transfer_to_a_user_with_auto_answer_completes_at_once() -> None:
+    s = Scenario(
+        tenant(
+            queue("sales"),
+            agents=[agent("ann", "sales"), agent("hal", profile="headset")],
+            numbers=[InboundNumber(number=SALES, queue="sales")],
+        )
+    )
+    s.login("ann", "hal")
+    call_id = s.call_in(SALES)
+    s.accept("ann")
+    tid = transfer(s, call_id, BLIND, USER, "hal")
+    assert statuses(s, tid) == ["starting", "ringing", "answered", "completed"]
+    assert s.state("hal") == "on_call"
+    assert s.of_type(fx.ResumeCall)[-1] == fx.ResumeCall(call_id)
+    assert s.call_state(call_id) == "connected"
+
+
+def test_an_attended_transfer_to_a_user_with_auto_answer_is_answered_at_once() -> None:
+    s = Scenario(
+        tenant(
+            queue("sales"),
+            agents=[agent("ann", "sales"), agent("hal", profile="headset")],
+            numbers=[InboundNumber(number=SALES, queue="sales")],
+        )
+    )
+    s.login("ann", "hal")
+    call_id = s.call_in(SALES)
+    s.accept("ann")
+    tid = transfer(s, call_id, ATTENDED, USER, "hal")
+    assert statuses(s, tid) == ["starting", "ringing", "answered"]
+    s.do(cmd.CompleteTransfer("ann", tid))
+    assert set(s.cc.calls[call_id].agents) == {"hal"}
+
+
+def test_cancelling_an_attended_transfer_while_it_waits_in_the_queue() -> None:
+    s, call_id = ann_on_a_sales_call("dan")
+    s.do(cmd.Pause("dan"))
+    tid = transfer(s, call_id, ATTENDED, QUEUE, "support")
+    consult = consultation(s, tid)
+    assert s.call_state(consult) == "queued"
+    assert statuses(s, tid) == ["starting"]
+    s.after(30)
+    out = s.do(cmd.CancelTransfer("ann", tid))
+    assert statuses(s, tid) == ["starting", "cancelled"]
+    assert fx.ResumeCall(call_id) in out
+    assert not s.cc.queues["support"].is_waiting(consult)
+    assert record(s, consult).end_cause is EndCause.ABANDONED
+    # Dan coming back from his pause is not offered anything
+    s.do(cmd.Ready("dan"))
+    assert s.state("dan") == "available"
+
+
+def test_after_an_ended_consultation_the_agent_may_transfer_again() -> None:
+    s, call_id = ann_on_a_sales_call("bob", "dan")
+    tid = transfer(s, call_id, ATTENDED, USER, "bob")
+    s.do(cmd.CancelTransfer("ann", tid))
+    tid2 = transfer(s, call_id, BLIND, QUEUE, "support")
+    assert statuses(s, tid2) == ["starting", "completed"]
+    assert s.offered_to(call_id) == ["dan"]
+    s.accept("dan")
+    s.do(cmd.Hangup("dan", call_id))
+    rec = record(s, call_id)
+    assert [(t.mode, t.destination, t.status) for t in rec.transfers] == [
+        ("attended", "bob", "cancelled"),
+        ("blind", "support", "completed"),
+    ]
+
+
+def test_a_transferred_call_can_be_transferred_again_by_its_new_agent() -> None:
+    s, call_id = ann_on_a_sales_call("bob", "dan")
+    transfer(s, call_id, BLIND, USER, "bob")
+    s.accept("bob")
+    tid = transfer(s, call_id, BLIND, QUEUE, "support", by="bob")
+    assert statuses(s, tid) == ["starting", "completed"]
+    view = popup(s.cc, s.offer_of("dan"), s.clock.now())
+    assert view is not None
+    assert view.transfer_from == "bob"
+    assert s.state("bob") == "post_interaction"
+    assert s.state("ann") == "post_interaction"
+
+
+def test_an_agent_can_transfer_a_held_call() -> None:
+    s, call_id = ann_on_a_sales_call("bob")
+    s.do(cmd.Hold("ann", call_id))
+    s.after(10)
+    tid = transfer(s, call_id, BLIND, USER, "bob")
+    s.accept("bob")
+    assert statuses(s, tid)[-1] == "completed"
+    assert s.call_state(call_id) == "connected"
+    s.do(cmd.Hangup("bob", call_id))
+    (ann_part, _) = record(s, call_id).participations
+    assert ann_part.hold_seconds == 10.0

@@ -13,6 +13,7 @@ from switchboard.store.migrate import alembic_config, current_revision, head_rev
 from switchboard.store.tables import Base
 
 from .builders import T0, missed_call, rich_interaction, voicemail
+from .conftest import PostgresSession
 from .targets import StoreTarget
 
 
@@ -35,9 +36,10 @@ def test_the_migrated_schema_matches_the_orm_tables(store: Store) -> None:
     assert differences == []
 
 
-def test_on_postgresql_everything_lives_in_the_given_schema(target: StoreTarget) -> None:
-    if target.schema is None:
-        pytest.skip("SQLite has no schemas")
+@pytest.mark.postgres
+def test_on_postgresql_everything_lives_in_the_given_schema(postgres: PostgresSession) -> None:
+    postgres.reset()
+    target = StoreTarget(postgres.url, postgres.schema)
     with target.open() as store, store.engine.connect() as connection:
         tables = connection.execute(
             text("SELECT table_name FROM information_schema.tables WHERE table_schema = :s"),

@@ -81,6 +81,15 @@ def _settle(cc: ContactCenter, conf_id: str) -> None:
     if members is None:
         return
     live = [cc.calls[cid] for cid in sorted(members) if not cc.calls[cid].ended]
+    for call in list(live):
+        # A leg left with nobody of its own (the agent's leg to a colleague who hung
+        # up: only agents who are on another call of the conference) carries nobody.
+        elsewhere = {a for other in live if other is not call for a in other.agents}
+        if not (call.has_remote and call.remote_up) and set(call.agents) <= elsewhere:
+            live.remove(call)
+            members.discard(call.id)
+            call.conference_id = None
+            cc.end_call(call, EndCause.COMPLETED)
     if parties(cc, conf_id) >= 2 and len(live) >= 2:
         return
     if len(live) == 1 and parties(cc, conf_id) >= 2:

@@ -167,7 +167,8 @@ def hangup(cc: ContactCenter, c: cmd.Hangup) -> None:
     if len(call.agents) > 1 and call.has_remote and call.remote_up:
         cc.remove_agent(call, c.agent_id)
         return
-    cc.end_call(call, EndCause.COMPLETED)
+    # Giving up on a call still ringing out (or still in its flow): it never connected.
+    cc.end_call(call, EndCause.FAILED if call.answered_at is None else EndCause.COMPLETED)
 
 
 @handles(cmd.RemoteHungUp)

@@ -4,13 +4,14 @@ Theory of operation
 -------------------
     starting ──▶ ringing ──▶ answered ──complete──▶ completed
         │           │           │
-        └───────────┴───────────┴──▶ failed(reason)   cancelled (attended only, before completed)
+        └───────────┴───────────┴──▶ failed(reason)   cancelled (before completed)
 
 Blind: the transferring agent leaves at once; the transferred call is
 `transferring` until the destination answers (`completed`). If the destination
 fails, the call is recalled to its queue, or to the transferring agent, never
 dropped. A blind transfer to a queue or a flow completes as soon as the call is
 handed over: from then on the queue's own rules (overflow, voicemail) apply.
+Cancelling a blind transfer before the destination answers recalls the call.
 
 Attended: the customer is held with music and the agent talks to the destination on a
 second call (the consultation); `complete` joins the customer to the destination and

@@ -203,6 +203,8 @@ def _offer_to_user(cc: ContactCenter, call: Call, t: Transfer, kind: OfferKind) 
     target = cc.agents[t.destination]
     if target.state is AgentState.AVAILABLE:
         present(cc, call, target, kind)
+    elif target.state in (AgentState.PRESENTED, AgentState.ON_CALL):
+        destination_failed(cc, call, "busy")
     else:
         destination_failed(cc, call, "unavailable")
 
@@ -279,7 +281,8 @@ def destination_failed(cc: ContactCenter, call: Call, reason: str) -> None:
     _fail(cc, t, _failure_reason(reason))
     consult = cc.calls.get(t.consult_call_id) if t.consult_call_id else None
     if consult is not None and not consult.ended:
-        cc.end_call(consult, EndCause.FAILED)
+        # Its far end (if any) already failed: there is nothing to hang up.
+        cc.end_call(consult, EndCause.FAILED, hangup_remote=False)
     if t.mode is TransferMode.BLIND:
         recall(cc, cc.calls[t.call_id], t)
 

@@ -77,7 +77,10 @@ def _contact_name(cc: ContactCenter, call: Call) -> str | None:
 
 
 def waited(call: Call, now: float) -> float:
-    if call.answered_at is not None or call.wait_since is None:
+    """The wait the popup shows: time in the queue so far while the call waits or
+    rings (a call transferred to a queue waits anew), else the wait it had."""
+    waiting = call.state in (CallState.QUEUED, CallState.OFFERED)
+    if call.wait_since is None or (call.answered_at is not None and not waiting):
         return call.wait_seconds
     return max(0.0, now - call.wait_since)
 
