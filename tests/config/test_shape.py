@@ -249,3 +249,21 @@ def test_profiles_are_required_at_the_top(write_tenant: WriteTenant, problems: P
     )
 
     assert problems(path) == ["3: profiles: must have at least 1 entry"]
+
+
+def test_an_unknown_time_zone_is_named(write_tenant: WriteTenant, problems: Problems) -> None:
+    path = write_tenant(
+        """
+        settings:
+          company: Acme
+          timezone: Europe/Pariss
+        profiles:
+          - id: standard
+            name: Standard
+        """
+    )
+
+    assert problems(path) == [
+        "3: settings.timezone: unknown time zone 'Europe/Pariss'; "
+        "use an IANA name such as Europe/Paris"
+    ]

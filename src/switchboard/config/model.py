@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -264,6 +265,18 @@ class Settings(_Model):
     direct_offer_timeout: Seconds = 20.0
     """Popup countdown of calls to one agent (direct, internal, transfer to a user)."""
     timezone: str = "UTC"
+    """An IANA time zone (`Europe/Paris`), for opening hours and the Banner's times."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Europe/Paris"
+            ) from None
+        return value
 
 
 class Tenant(_Model):

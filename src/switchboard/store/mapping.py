@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import fields
 from typing import Any, TypeVar
 
 from switchboard.core.records import (
@@ -251,58 +252,20 @@ def recording_file_from_row(row: RecordingRow) -> RecordingFile:
 # --- missed calls, voicemails, users ----------------------------------------------
 
 
-def fill_missed_call(row: MissedCallRow, record: MissedCallRecord) -> None:
-    row.id = record.id
-    row.agent_id = record.agent_id
-    row.call_id = record.call_id
-    row.caller = record.caller
-    row.crm_contact_id = record.crm_contact_id
-    row.queue_id = record.queue_id
-    row.at = record.at
-    row.reason = record.reason
+# Missed calls and voicemails are flat: one column per record field, same names.
+
+Flat = TypeVar("Flat", MissedCallRecord, VoicemailRecord)
 
 
-def missed_call_from_row(row: MissedCallRow) -> MissedCallRecord:
-    return MissedCallRecord(
-        id=row.id,
-        agent_id=row.agent_id,
-        call_id=row.call_id,
-        caller=row.caller,
-        crm_contact_id=row.crm_contact_id,
-        queue_id=row.queue_id,
-        at=row.at,
-        reason=row.reason,
-    )
+def fill_flat(
+    row: MissedCallRow | VoicemailRow, record: MissedCallRecord | VoicemailRecord
+) -> None:
+    for f in fields(record):
+        setattr(row, f.name, getattr(record, f.name))
 
 
-def fill_voicemail(row: VoicemailRow, record: VoicemailRecord) -> None:
-    row.id = record.id
-    row.call_id = record.call_id
-    row.mailbox = record.mailbox
-    row.caller = record.caller
-    row.crm_contact_id = record.crm_contact_id
-    row.created_at = record.created_at
-    row.duration_seconds = record.duration_seconds
-    row.audio_path = record.audio_path
-    row.transcription = record.transcription
-    row.transcription_status = record.transcription_status
-    row.emailed_at = record.emailed_at
-
-
-def voicemail_from_row(row: VoicemailRow) -> VoicemailRecord:
-    return VoicemailRecord(
-        id=row.id,
-        call_id=row.call_id,
-        mailbox=row.mailbox,
-        caller=row.caller,
-        crm_contact_id=row.crm_contact_id,
-        created_at=row.created_at,
-        duration_seconds=row.duration_seconds,
-        audio_path=row.audio_path,
-        transcription=row.transcription,
-        transcription_status=row.transcription_status,
-        emailed_at=row.emailed_at,
-    )
+def flat_from_row(kind: type[Flat], row: MissedCallRow | VoicemailRow) -> Flat:
+    return kind(**{f.name: getattr(row, f.name) for f in fields(kind)})
 
 
 def user_from_row(row: UserRow) -> StoredUser:

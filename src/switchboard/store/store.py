@@ -205,7 +205,7 @@ class Store:
         """Insert the missed call (saving the same id again replaces it)."""
         with self._transaction(f"save missed call {record.id!r}") as session:
             row = session.get(MissedCallRow, record.id) or MissedCallRow()
-            mapping.fill_missed_call(row, record)
+            mapping.fill_flat(row, record)
             session.add(row)
 
     def missed_calls(
@@ -218,19 +218,19 @@ class Store:
             query = query.where(MissedCallRow.at >= since)
         query = query.order_by(MissedCallRow.at.desc(), MissedCallRow.id.desc()).limit(limit)
         with self._transaction(f"read the missed calls of {agent_id!r}") as session:
-            return [mapping.missed_call_from_row(row) for row in session.scalars(query)]
+            return [mapping.flat_from_row(MissedCallRecord, row) for row in session.scalars(query)]
 
     def save_voicemail(self, record: VoicemailRecord) -> None:
         """Insert the voicemail or replace it (the transcription arrives later)."""
         with self._transaction(f"save voicemail {record.id!r}") as session:
             row = session.get(VoicemailRow, record.id) or VoicemailRow()
-            mapping.fill_voicemail(row, record)
+            mapping.fill_flat(row, record)
             session.add(row)
 
     def get_voicemail(self, voicemail_id: str) -> VoicemailRecord | None:
         with self._transaction(f"read voicemail {voicemail_id!r}") as session:
             row = session.get(VoicemailRow, voicemail_id)
-            return None if row is None else mapping.voicemail_from_row(row)
+            return None if row is None else mapping.flat_from_row(VoicemailRecord, row)
 
     def voicemails(
         self, mailboxes: Collection[str], *, limit: int = 50, before: float | None = None
@@ -242,7 +242,10 @@ class Store:
             query = query.where(VoicemailRow.created_at < before)
         query = query.order_by(VoicemailRow.created_at.desc(), VoicemailRow.id.desc())
         with self._transaction("read voicemails") as session:
-            return [mapping.voicemail_from_row(row) for row in session.scalars(query.limit(limit))]
+            return [
+                mapping.flat_from_row(VoicemailRecord, row)
+                for row in session.scalars(query.limit(limit))
+            ]
 
     # --- users ----------------------------------------------------------------------
 
