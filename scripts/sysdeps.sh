@@ -7,6 +7,8 @@ set -euo pipefail
 # package:command-or-path that proves it is there
 NEEDED=(
   "python3-venv:python3 -c 'import ensurepip'"
+  "sip-tester:command -v sipp"                   # SIP interop tests: sipp UAC/UAS, pcaps
+  "baresip-core:test -e /usr/lib/baresip/modules/ctrl_tcp.so"  # an agent's SIP phone
 )
 
 missing=()
