@@ -24,6 +24,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from enum import StrEnum
 
+from switchboard.sip.auth import AuthHeader, AuthParam
+
 
 class Algorithm(StrEnum):
     MD5 = "MD5"
@@ -80,14 +82,9 @@ def response(
     return _h(algorithm, f"{key}:{nonce}:{ha2}")
 
 
-def quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def format_params(scheme: str, params: list[tuple[str, str, bool]]) -> str:
     """`Digest realm="x", nonce="y", algorithm=MD5`; each param says if it is quoted."""
-    body = ", ".join(f"{k}={quote(v) if quoted else v}" for k, v, quoted in params)
-    return f"{scheme} {body}"
+    return str(AuthHeader(scheme, tuple(AuthParam(k, v, quoted) for k, v, quoted in params)))
 
 
 # -- the registrar side ------------------------------------------------------------------
