@@ -25,6 +25,7 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/acd.py
+	$(BIN)/python bench/g711.py
 
 sysdeps:
 	./scripts/sysdeps.sh
