@@ -107,17 +107,14 @@ def test_the_remote_cseq_must_not_go_backwards_and_a_reinvite_refreshes_the_targ
     assert dialog.check_request(older) == 500
 
 
-def test_requests_that_cannot_make_a_dialog_are_refused() -> None:
-    no_tag = parse_message(INVITE.replace(";tag=a1", "").encode())
-    assert isinstance(no_tag, Request)
-    with pytest.raises(DialogError, match="tag"):
-        Dialog.as_uas(no_tag, "b1")
-    no_contact = parse_message(
-        INVITE.replace("Contact: <sip:alice@10.0.0.9:5060>\r\n", "").encode()
+def test_an_rfc2543_caller_without_tag_or_contact_still_gets_a_dialog() -> None:
+    bare = parse_message(
+        INVITE.replace(";tag=a1", "").replace("Contact: <sip:alice@10.0.0.9:5060>\r\n", "").encode()
     )
-    assert isinstance(no_contact, Request)
-    with pytest.raises(DialogError, match="Contact"):
-        Dialog.as_uas(no_contact, "b1")
+    assert isinstance(bare, Request)
+    dialog = Dialog.as_uas(bare, "b1")
+    assert dialog.id == ("c1@10.0.0.9", "b1", "")
+    assert str(dialog.remote_target) == "sip:alice@example.com"
     with pytest.raises(DialogError, match="CSeq"):
         Dialog.as_uas(invite(), "b1").request("ACK", VIA)
 

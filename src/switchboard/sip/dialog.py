@@ -65,17 +65,15 @@ class Dialog:
         contacts = h.contacts()
         if call_id is None or from_ is None or to is None or cseq is None:
             raise DialogError("the request lacks Call-ID, From, To or CSeq")
-        if from_.tag is None:
-            raise DialogError("the request's From has no tag")
-        if not contacts:
-            raise DialogError("the request has no Contact")
+        # An RFC 2543 caller may send no From tag and no Contact: the remote tag is
+        # then empty and requests go to its From address (§12.1.1, §12.2.1.1).
         return cls(
             call_id=call_id,
             local_tag=local_tag,
-            remote_tag=from_.tag,
+            remote_tag=from_.tag or "",
             local=to.with_tag(local_tag),
             remote=from_,
-            remote_target=contacts[0].uri,
+            remote_target=contacts[0].uri if contacts else from_.uri,
             route_set=list(h.record_routes()),
             local_seq=0,
             remote_seq=cseq.seq,
@@ -185,12 +183,13 @@ class Dialog:
 
 
 def dialog_id_of_request(request: Request) -> tuple[str, str, str] | None:
-    """The id a UAS looks up for an in-dialog request: (Call-ID, To tag, From tag)."""
+    """The id a UAS looks up for an in-dialog request: (Call-ID, To tag, From tag);
+    None for a request outside any dialog (no To tag)."""
     h = request.headers
     call_id, from_, to = h.call_id(), h.from_(), h.to()
-    if call_id is None or from_ is None or to is None or to.tag is None or from_.tag is None:
+    if call_id is None or from_ is None or to is None or to.tag is None:
         return None
-    return (call_id, to.tag, from_.tag)
+    return (call_id, to.tag, from_.tag or "")
 
 
 def dialog_id_of_response(response: Response) -> tuple[str, str, str] | None:

@@ -37,7 +37,13 @@ from switchboard.sip.digest import Challenge, answer_challenge, pick_challenge
 from switchboard.sip.errors import SipParseError
 from switchboard.sip.headers import Headers
 from switchboard.sip.layer import AckReceived, CancelReceived, LayerAction, TransactionLayer
-from switchboard.sip.message import Request, Response, error_response, make_response
+from switchboard.sip.message import (
+    Request,
+    Response,
+    can_respond,
+    error_response,
+    make_response,
+)
 from switchboard.sip.parser import parse_message
 from switchboard.sip.transaction import (
     T1,
@@ -51,9 +57,10 @@ from switchboard.sip.transaction import (
     Transmit,
 )
 from switchboard.sip.uri import URI
-from switchboard.sip.validate import validate_request
+from switchboard.sip.validate import check_response, validate_request
 
 ALLOW = ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "REGISTER")
+_MALFORMED = frozenset({400, 416, 505, 513})
 
 
 class LegState(StrEnum):
@@ -119,6 +126,14 @@ class LegDtmf:
 
 
 @dataclass(frozen=True, slots=True)
+class Malformed:
+    """A message that did not parse or was refused: count it against its source."""
+
+    peer: Peer
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class OtherRequest:
     """A request outside calls the runtime handles itself (REGISTER)."""
 
@@ -136,6 +151,7 @@ Event = (
     | LegEnded
     | LegDtmf
     | OtherRequest
+    | Malformed
 )
 Output = Send | Event
 
@@ -196,7 +212,8 @@ class UserAgent:
     def _send(self, actions: list[LayerAction]) -> list[Output]:
         return [Send(a.message.encode(), a.peer) for a in actions if isinstance(a, Transmit)]
 
-    def _respond(self, tx: ServerTransaction, response: Response, now: float) -> list[Output]:
+    def respond(self, tx: ServerTransaction, response: Response, now: float) -> list[Output]:
+        """Answer a server transaction (the runtime answers REGISTERs this way)."""
         response.headers.add("Server", self.user_agent)
         out: list[Output] = []
         for action in self.layer.respond(tx, response, now):
@@ -227,13 +244,22 @@ class UserAgent:
             message = parse_message(data)
         except SipParseError as error:
             response = error_response(error, to_tag=self.ids())
-            return [] if response is None else [Send(response.encode(), source)]
+            bad: list[Output] = [Malformed(source, error.detail)]
+            return bad if response is None else [Send(response.encode(), source), *bad]
         if isinstance(message, Response):
+            problem = check_response(message)
+            if problem is not None:
+                return [Malformed(source, problem)]
             return self._on_actions(self.layer.receive_response(message, source, now), now)
         rejection = validate_request(message, allowed_methods=ALLOW)
+        if rejection is not None and not can_respond(message.headers):
+            # No response could be matched to the request (RFC 4475 insuf, multi01).
+            return [Malformed(source, rejection.reason)]
         if rejection is not None:
             if message.method == "ACK":
-                return []
+                return (
+                    [Malformed(source, rejection.reason)] if rejection.status in _MALFORMED else []
+                )
             response = make_response(
                 message,
                 rejection.status,
@@ -241,7 +267,12 @@ class UserAgent:
                 to_tag=self.ids(),
                 headers=rejection.headers,
             )
-            return [Send(response.encode(), source)]
+            out: list[Output] = [Send(response.encode(), source)]
+            if rejection.status in _MALFORMED:
+                # A method or extension we do not serve is not an attack: only
+                # broken messages count against the source.
+                out.append(Malformed(source, rejection.reason))
+            return out
         return self._on_actions(self.layer.receive_request(message, source, now), now)
 
     def handle_timer(self, now: float) -> list[Output]:
@@ -285,30 +316,30 @@ class UserAgent:
         if dialog_id is not None:
             leg = self._by_dialog.get(dialog_id)
             if leg is None or leg.dialog is None:
-                return self._respond(tx, make_response(request, 481), now)
+                return self.respond(tx, make_response(request, 481), now)
             status = leg.dialog.check_request(request)
             if status is not None:
-                return self._respond(tx, make_response(request, status), now)
+                return self.respond(tx, make_response(request, status), now)
             return self._in_dialog(leg, tx, request, now)
         if request.method == "INVITE":
             return self._new_call(tx, request, now)
         if request.method == "OPTIONS":
             headers = [("Allow", ", ".join(ALLOW)), ("Accept", "application/sdp")]
-            return self._respond(tx, make_response(request, 200, headers=headers), now)
-        return self._respond(tx, make_response(request, 481, to_tag=self.ids()), now)
+            return self.respond(tx, make_response(request, 200, headers=headers), now)
+        return self.respond(tx, make_response(request, 481, to_tag=self.ids()), now)
 
     def _new_call(self, tx: ServerTransaction, request: Request, now: float) -> list[Output]:
         local_tag = self.ids()
         try:
             dialog = Dialog.as_uas(request, local_tag)
         except DialogError:
-            return self._respond(tx, make_response(request, 400, to_tag=local_tag), now)
+            return self.respond(tx, make_response(request, 400, to_tag=local_tag), now)
         offer = None
         if request.body:
             try:
                 offer = sdp.parse(request.body)
             except sdp.SdpError:
-                return self._respond(tx, make_response(request, 488, to_tag=local_tag), now)
+                return self.respond(tx, make_response(request, 488, to_tag=local_tag), now)
         caller = request.headers.from_()
         assert caller is not None
         leg = Leg(
@@ -332,10 +363,10 @@ class UserAgent:
     ) -> list[Output]:
         method = request.method
         if method == "BYE":
-            out = self._respond(tx, make_response(request, 200), now)
+            out = self.respond(tx, make_response(request, 200), now)
             return out + self._end(leg, True, "hangup")
         if method == "INFO":
-            out = self._respond(tx, make_response(request, 200), now)
+            out = self.respond(tx, make_response(request, 200), now)
             digit = _dtmf_relay(request)
             if digit is not None:
                 out.append(LegDtmf(leg, digit[0], digit[1]))
@@ -343,22 +374,22 @@ class UserAgent:
         if method == "INVITE":
             return self._reinvite(leg, tx, request, now)
         if method == "OPTIONS":
-            return self._respond(tx, make_response(request, 200), now)
-        return self._respond(tx, make_response(request, 501), now)
+            return self.respond(tx, make_response(request, 200), now)
+        return self.respond(tx, make_response(request, 501), now)
 
     def _reinvite(
         self, leg: Leg, tx: ServerTransaction, request: Request, now: float
     ) -> list[Output]:
         if leg.reinvite is not None:
-            return self._respond(tx, make_response(request, 491), now)  # glare
+            return self.respond(tx, make_response(request, 491), now)  # glare
         if not request.body:
-            return self._respond(tx, make_response(request, 488), now)
+            return self.respond(tx, make_response(request, 488), now)
         try:
             offer = sdp.parse(request.body)
             answer = sdp.answer(offer, leg.media, hold=leg.held)
             media = sdp.negotiated(answer, offer)
         except sdp.SdpError:
-            return self._respond(tx, make_response(request, 488), now)
+            return self.respond(tx, make_response(request, 488), now)
         leg.remote_sdp, leg.local_sdp, leg.negotiated = offer, answer, media
         ok = make_response(
             request,
@@ -366,20 +397,20 @@ class UserAgent:
             headers=[("Contact", str(self.contact())), ("Content-Type", "application/sdp")],
             body=answer.encode(),
         )
-        out = self._respond(tx, ok, now)
+        out = self.respond(tx, ok, now)
         self._retransmit_ok(leg, ok, now)
         return [*out, LegMediaChanged(leg, media)]
 
     def _on_cancel(self, event: CancelReceived, now: float) -> list[Output]:
         cancel_request = event.cancel.request
         if event.invite is None:
-            return self._respond(event.cancel, make_response(cancel_request, 481), now)
-        out = self._respond(event.cancel, make_response(cancel_request, 200), now)
+            return self.respond(event.cancel, make_response(cancel_request, 481), now)
+        out = self.respond(event.cancel, make_response(cancel_request, 200), now)
         leg = next((c for c in self.legs.values() if c.server_tx is event.invite), None)
         if leg is None or leg.state not in (LegState.OFFERED, LegState.EARLY):
             return out
         terminated = make_response(leg.invite, 487, to_tag=leg.local_tag)
-        out += self._respond(event.invite, terminated, now)
+        out += self.respond(event.invite, terminated, now)
         return out + self._end(leg, True, "cancelled")
 
     def _on_ack(self, request: Request) -> list[Output]:
@@ -401,7 +432,7 @@ class UserAgent:
         ringing = make_response(
             leg.invite, 180, to_tag=leg.local_tag, headers=[("Contact", str(self.contact()))]
         )
-        return self._respond(leg.server_tx, ringing, now)
+        return self.respond(leg.server_tx, ringing, now)
 
     def answer(self, leg: Leg, media: sdp.LocalMedia, now: float) -> list[Output]:
         """Answer with our media; an INVITE without an offer gets our offer in the 200."""
@@ -426,7 +457,7 @@ class UserAgent:
         leg.state = LegState.ANSWERED
         if leg.dialog is not None:
             leg.dialog.confirm(ok)
-        out = self._respond(leg.server_tx, ok, now)
+        out = self.respond(leg.server_tx, ok, now)
         self._retransmit_ok(leg, ok, now)
         if leg.negotiated is not None:
             out.append(LegAnswered(leg, leg.negotiated))
@@ -444,7 +475,7 @@ class UserAgent:
         if leg.state not in (LegState.OFFERED, LegState.EARLY) or leg.server_tx is None:
             return []
         response = make_response(leg.invite, status, to_tag=leg.local_tag)
-        return self._respond(leg.server_tx, response, now) + self._end(leg, False, str(status))
+        return self.respond(leg.server_tx, response, now) + self._end(leg, False, str(status))
 
     # -- commands on any leg -------------------------------------------------------------
 
