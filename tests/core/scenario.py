@@ -3,8 +3,9 @@ act at given times, then the effects, views and records are these.
 
 Time is a `ManualClock`; `after(seconds)` walks through every deadline on the way,
 firing it at its exact time, as the runtime would (Trio's autojump clock). After
-every step the DESIGN §2 invariants are checked, and a refused command is checked
-to have left the state exactly as it was.
+every step the DESIGN §2 invariants are checked, so is the order of the effects (a
+call's record is persisted before the agents it frees are released), and a refused
+command is checked to have left the state exactly as it was.
 """
 
 from __future__ import annotations
@@ -189,6 +190,7 @@ class Scenario:
             elif isinstance(effect, fx.PersistMissedCall):
                 self.missed.append(effect.record)
         check(self.cc)
+        check_persisted_before_release(out)
         for call in self.cc.calls.values():
             if call.ended:
                 assert call.id in self.records, f"ended call {call.id} has no persisted record"
@@ -230,6 +232,26 @@ class Scenario:
 
     def of_type(self, kind: type[E], out: Iterable[fx.Effect] | None = None) -> list[E]:
         return [e for e in (self.effects if out is None else out) if isinstance(e, kind)]
+
+
+def check_persisted_before_release(out: list[fx.Effect]) -> None:
+    """An agent taken off a call that ends (or whose offer of it is withdrawn) is made
+    available or paused only after the call's record is persisted (`effects.py`)."""
+    left: dict[tuple[str, str], int] = {}
+    for i, effect in enumerate(out):
+        if isinstance(effect, fx.DisconnectAgent | fx.WithdrawOffer):
+            left.setdefault((effect.call_id, effect.agent_id), i)
+        elif isinstance(effect, fx.PersistInteraction) and effect.record.ended_at is not None:
+            for (call_id, agent_id), k in list(left.items()):
+                if call_id != effect.record.id:
+                    continue
+                del left[(call_id, agent_id)]
+                for released in out[k:i]:
+                    assert not (
+                        isinstance(released, fx.AgentChanged)
+                        and released.agent_id == agent_id
+                        and released.state in ("available", "paused")
+                    ), f"{agent_id} was released before call {call_id}'s record was persisted"
 
 
 def fingerprint(cc: ContactCenter) -> str:

@@ -7,6 +7,7 @@ import pytest
 
 from switchboard.config.model import InboundNumber, RoutingStrategy
 from switchboard.core import commands as cmd
+from switchboard.core import effects as fx
 
 from .scenario import Scenario, agent, queue, tenant
 
@@ -168,3 +169,83 @@ def test_a_call_needing_a_skill_level_waits_for_a_skilled_enough_agent() -> None
     s.login("bob")
     assert s.offered_to(call_id) == ["bob"]
     assert s.cc.calls[call_id].variables == {"lang": "fr"}
+
+
+def test_ring_all_an_auto_answer_agent_takes_the_call_and_nobody_else_rings() -> None:
+    # Given a ring-all queue where Bob (headset, auto-answer) is second in the ring
+    s = center(
+        RoutingStrategy.RING_ALL,
+        agent("ann", "q"),
+        agent("bob", "q", profile="headset"),
+        agent("cid", "q"),
+    )
+    s.login("ann")
+    s.after(1)
+    s.login("bob")
+    s.after(1)
+    s.login("cid")
+    # When a call arrives
+    call_id = s.call_in(NUMBER)
+    # Then Bob's phone answers it, Ann's popup is withdrawn and Cid is never rung
+    assert set(s.cc.calls[call_id].agents) == {"bob"}
+    assert s.call_state(call_id) == "connected"
+    assert s.offered_to(call_id) == []
+    assert [e.agent_id for e in s.of_type(fx.PresentOffer)] == ["ann", "bob"]
+    assert (s.state("ann"), s.state("bob"), s.state("cid")) == ("available", "on_call", "available")
+
+
+def test_a_call_every_skilled_enough_agent_refused_gets_a_new_round() -> None:
+    # Given Ann (level 7) and Cid (level 3) in a skills queue, and a call needing level 5
+    s = Scenario(
+        tenant(
+            queue("q", strategy=RoutingStrategy.SKILLS, offer_timeout=20),
+            agents=[agent("ann", ("q", 1, 7)), agent("cid", ("q", 1, 3))],
+            numbers=[InboundNumber(number=NUMBER, flow="main-ivr")],
+        )
+    )
+    s.login("ann", "cid")
+    call_id = s.call_in(NUMBER)
+    s.do(cmd.RouteToQueue(call_id, "q", required_skill=5))
+    assert s.offered_to(call_id) == ["ann"]
+    # When Ann declines: Cid can never take it
+    s.do(cmd.Decline("ann", s.offer_of("ann")))
+    assert s.call_state(call_id) == "queued"
+    # Then it is offered to Ann again after the offer timeout, not left waiting forever
+    s.after(20)
+    assert s.offered_to(call_id) == ["ann"]
+
+
+def test_when_the_last_agent_who_had_not_refused_leaves_the_call_gets_a_new_round() -> None:
+    # Given Ann and Bob in a queue; Bob is on a break
+    s = center(RoutingStrategy.LONGEST_IDLE, agent("ann", "q"), agent("bob", "q"), offer_timeout=20)
+    s.login("ann", "bob")
+    s.do(cmd.Pause("bob", "lunch"))
+    call_id = s.call_in(NUMBER)
+    s.do(cmd.Decline("ann", s.offer_of("ann")))
+    # When Bob logs out: Ann, who declined, is the only agent left
+    s.after(5)
+    s.do(cmd.Logout("bob"))
+    # Then the call rings Ann again after the offer timeout
+    s.after(19.9)
+    assert s.call_state(call_id) == "queued"
+    s.after(0.1)
+    assert s.offered_to(call_id) == ["ann"]
+
+
+def test_an_agent_who_refused_the_call_and_comes_back_alone_gets_a_new_round() -> None:
+    # Given Ann declined a call while Bob, on a break, was logged in too
+    s = center(RoutingStrategy.LONGEST_IDLE, agent("ann", "q"), agent("bob", "q"), offer_timeout=20)
+    s.login("ann", "bob")
+    s.do(cmd.Pause("bob"))
+    call_id = s.call_in(NUMBER)
+    s.do(cmd.Decline("ann", s.offer_of("ann")))
+    # And both logged out
+    s.do(cmd.Logout("ann"))
+    s.do(cmd.Logout("bob"))
+    # When Ann logs in again, alone
+    s.after(5)
+    s.login("ann")
+    assert s.call_state(call_id) == "queued"
+    # Then the call rings her after the offer timeout
+    s.after(20)
+    assert s.offered_to(call_id) == ["ann"]

@@ -189,7 +189,8 @@ class ContactCenterMachine(RuleBasedStateMachine):
         else:
             offer_id, who = "o999", data.draw(st.sampled_from(AGENTS))
         accept = data.draw(st.sampled_from([True, True, True, False]))
-        self._try(cmd.Accept(who, offer_id) if accept else cmd.Decline(who, offer_id))
+        busy = data.draw(st.booleans())
+        self._try(cmd.Accept(who, offer_id) if accept else cmd.Decline(who, offer_id, busy))
 
     @rule(who=st.sampled_from(AGENTS), data=st.data())
     def take(self, who: str, data: st.DataObject) -> None:
@@ -306,6 +307,15 @@ class ContactCenterMachine(RuleBasedStateMachine):
         for call in self.s.cc.calls.values():
             if call.state is CallState.ENDED:
                 assert call.id in self.s.records
+        # A waiting call that every agent able to take it has refused gets a new round:
+        # it never waits for nobody while they are there.
+        for q in self.s.cc.queues.values():
+            for call_id in q.waiting_ids():
+                call = self.s.cc.calls[call_id]
+                need = call.required_skill
+                able = {a for a in q.logged_in if need is None or q.skill_level(a) >= need}
+                if able and able <= call.excluded:
+                    assert self.s.cc.deadline("round", call_id) is not None, call_id
 
 
 ContactCenterMachine.TestCase.settings = settings(

@@ -204,3 +204,19 @@ def test_caller_hanging_up_while_offered_withdraws_the_popup_and_is_abandoned() 
     assert record.end_cause is not None and record.end_cause.value == "abandoned"
     assert record.wait_seconds == 6.0
     assert s.missed == []
+
+
+def test_an_abandoned_call_is_persisted_before_the_agent_it_rang_is_free_again() -> None:
+    # Given Ann's popup rings for a Sales call
+    s = sales_center("ann")
+    s.login("ann")
+    call_id = s.call_in(SALES)
+    s.after(6)
+    # When the caller hangs up
+    out = s.do(cmd.RemoteHungUp(call_id))
+    # Then the abandoned call's record is stored before Ann is offered anything else
+    (persisted,) = [i for i, e in enumerate(out) if isinstance(e, fx.PersistInteraction)]
+    (released,) = [
+        i for i, e in enumerate(out) if isinstance(e, fx.AgentChanged) and e.agent_id == "ann"
+    ]
+    assert persisted < released

@@ -484,3 +484,19 @@ def test_giving_up_on_a_smart_outbound_call_in_its_flow_fails_it() -> None:
     s.do(cmd.Hangup("sam", run.call_id))
     assert s.state("sam") == "available"
     assert record(s, run.call_id).end_cause is EndCause.FAILED
+
+
+def test_an_unanswered_call_is_persisted_before_the_agent_is_free_again() -> None:
+    s = center()
+    s.login("ann")
+    call_id = dial(s, cmd.DialNumber("ann", STRANGER)).call_id
+    s.after(30)
+    # When the far end never answers, the failed call's record comes before Ann is free
+    out = s.do(cmd.RemoteFailed(call_id, FailureReason.NO_ANSWER))
+    kinds = [
+        "persisted" if isinstance(e, fx.PersistInteraction) else "released"
+        for e in out
+        if isinstance(e, fx.PersistInteraction)
+        or (isinstance(e, fx.AgentChanged) and e.state == "available")
+    ]
+    assert kinds == ["persisted", "released"]

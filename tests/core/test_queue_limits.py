@@ -6,6 +6,7 @@ from __future__ import annotations
 from switchboard.config.model import InboundNumber
 from switchboard.core import commands as cmd
 from switchboard.core import effects as fx
+from switchboard.core.transfer import DestinationKind, TransferMode
 
 from .scenario import Scenario, agent, overflow, queue, tenant
 
@@ -162,3 +163,71 @@ def test_a_flow_routes_the_call_to_a_queue_with_its_variables() -> None:
     s.accept("ann")
     s.do(cmd.Hangup("ann", call_id))
     assert s.records[call_id].variables == {"menu": "1"}
+
+
+def test_a_max_wait_passed_during_an_answered_offer_does_not_overflow_a_recall() -> None:
+    # Given Sales overflows to voicemail after 10 s; Ann's popup is still ringing then
+    s = Scenario(
+        tenant(
+            queue("sales", max_wait=10, overflow=overflow("voicemail")),
+            agents=[agent("ann", "sales"), agent("bob"), agent("cat", "sales")],
+            numbers=[InboundNumber(number=SALES, queue="sales")],
+        )
+    )
+    s.login("ann")
+    s.after(1)
+    s.login("bob", "cat")
+    call_id = s.call_in(SALES)
+    assert s.offered_to(call_id) == ["ann"]
+    s.after(12)
+    s.accept("ann")
+    s.after(30)
+    # When Ann transfers the call blind to Bob, who declines
+    s.do(cmd.StartTransfer("ann", call_id, TransferMode.BLIND, DestinationKind.USER, "bob"))
+    s.do(cmd.Decline("bob", s.offer_of("bob")))
+    # Then the call comes back to the head of Sales and rings Cat, not the voicemail
+    assert s.of_type(fx.StartVoicemail) == []
+    assert s.offered_to(call_id) == ["cat"]
+
+
+def test_the_wait_of_a_call_sent_to_voicemail_ends_when_the_message_starts() -> None:
+    s = Scenario(
+        tenant(
+            queue("sales", max_wait=120, overflow=overflow("voicemail")),
+            agents=[agent("ann", "sales")],
+            numbers=[InboundNumber(number=SALES, queue="sales")],
+        )
+    )
+    s.login("ann")
+    s.do(cmd.Pause("ann"))
+    call_id = s.call_in(SALES)
+    s.after(120)
+    assert s.call_state(call_id) == "voicemail"
+    s.after(45)  # the caller leaves a 45 s message
+    s.do(cmd.VoicemailDone(call_id))
+    assert s.records[call_id].wait_seconds == 120.0
+
+
+def test_a_call_recalled_to_its_queue_after_a_failed_transfer_keeps_a_max_wait() -> None:
+    # Given Sales overflows to voicemail after 60 s, and Ann answered a Sales call
+    s = Scenario(
+        tenant(
+            queue("sales", max_wait=60, overflow=overflow("voicemail")),
+            agents=[agent("ann", "sales"), agent("bob")],
+            numbers=[InboundNumber(number=SALES, queue="sales")],
+        )
+    )
+    s.login("ann", "bob")
+    call_id = s.call_in(SALES)
+    s.accept("ann")
+    s.after(30)
+    # When she transfers it blind to Bob, who declines, and nobody in Sales is free
+    s.do(cmd.StartTransfer("ann", call_id, TransferMode.BLIND, DestinationKind.USER, "bob"))
+    s.do(cmd.Pause("ann", "meeting"))
+    s.do(cmd.Decline("bob", s.offer_of("bob")))
+    assert s.call_state(call_id) == "queued"
+    # Then the call waits in Sales at most its max wait again, then overflows
+    s.after(59)
+    assert s.call_state(call_id) == "queued"
+    s.after(1)
+    assert s.call_state(call_id) == "voicemail"

@@ -13,7 +13,7 @@ from switchboard.core.records import EndCause, InteractionRecord
 from switchboard.core.transfer import DestinationKind, FailureReason, TransferMode
 from switchboard.core.views import PopupColour, popup
 
-from .scenario import Scenario, agent, queue, tenant
+from .scenario import Scenario, agent, overflow, queue, tenant
 
 SALES = "+33100000100"
 ANN_LINE = "+33100000200"
@@ -1088,3 +1088,94 @@ def test_an_agent_can_transfer_a_held_call() -> None:
     s.do(cmd.Hangup("bob", call_id))
     (ann_part, _) = record(s, call_id).participations
     assert ann_part.hold_seconds == 10.0
+
+
+def test_a_declined_recall_of_an_outbound_call_made_for_a_queue_goes_to_voicemail() -> None:
+    # Given Ann called a customer on behalf of Sales and transferred it blind to Bob
+    s = center()
+    s.login("ann", "bob")
+    out = s.do(cmd.DialNumber("ann", OUTSIDE, queue_id="sales"))
+    call_id = dialled(s, out).call_id
+    s.do(cmd.RemoteAnswered(call_id))
+    s.after(30)
+    transfer(s, call_id, BLIND, USER, "bob")
+    # When Bob declines, and then Ann declines the recall too
+    s.do(cmd.Decline("bob", s.offer_of("bob")))
+    assert s.offered_to(call_id) == ["ann"]
+    s.do(cmd.Decline("ann", s.offer_of("ann")))
+    # Then the customer, who never waited in Sales, reaches Ann's voicemail
+    assert s.call_state(call_id) == "voicemail"
+    assert s.of_type(fx.StartVoicemail)[-1] == fx.StartVoicemail(call_id, "ann")
+    assert s.state("ann") == "post_interaction"
+
+
+def test_a_consulted_queue_left_by_its_last_agent_fails_the_attended_transfer() -> None:
+    # Given Support sends its calls to voicemail when nobody is logged in, and Dan, its
+    # only agent, is on a break while Ann consults Support about her caller
+    s = Scenario(
+        tenant(
+            queue("sales"),
+            queue("support", no_agent=overflow("voicemail")),
+            agents=[agent("ann", "sales"), agent("dan", "support")],
+            numbers=[InboundNumber(number=SALES, queue="sales")],
+        )
+    )
+    s.login("ann", "dan")
+    s.do(cmd.Pause("dan"))
+    call_id = s.call_in(SALES)
+    s.accept("ann")
+    tid = transfer(s, call_id, ATTENDED, QUEUE, "support")
+    consult = consultation(s, tid)
+    assert s.call_state(consult) == "queued"
+    # When Dan logs out
+    s.do(cmd.Logout("dan"))
+    # Then the consultation does not go to Support's voicemail: the transfer fails and
+    # Ann is alone with her caller on hold
+    assert s.of_type(fx.StartVoicemail) == []
+    assert statuses(s, tid)[-1] == "failed"
+    assert final_reason(s, tid) == "agent_unavailable"
+    assert s.call_state(consult) == "ended"
+    assert s.cc.agents["ann"].call_ids == [call_id]
+    assert s.call_state(call_id) == "held"
+
+
+def test_missing_a_recall_during_post_interaction_pauses_the_agent_only_after_it() -> None:
+    # Given Ann missed two Sales calls in a row (auto-pause after three)
+    s = center()
+    s.login("ann", "bob")
+    s.do(cmd.Pause("bob"))
+    missed = s.call_in(SALES)
+    s.after(15)  # miss 1; a new round 15 s later
+    s.after(15)
+    s.after(15)  # miss 2
+    s.do(cmd.RemoteHungUp(missed))
+    assert s.cc.agents["ann"].consecutive_misses == 2
+    # And she called a customer and transferred the call blind to Bob, who declines
+    s.do(cmd.Ready("bob"))
+    call_id = dialled(s, s.do(cmd.DialNumber("ann", OUTSIDE))).call_id
+    s.do(cmd.RemoteAnswered(call_id))
+    transfer(s, call_id, BLIND, USER, "bob")
+    s.do(cmd.Decline("bob", s.offer_of("bob")))
+    assert s.offered_to(call_id) == ["ann"]
+    # When Ann lets the recall ring out during her post-interaction (miss 3)
+    s.after(20)
+    # Then she goes back to her post-interaction; she cannot log out before it ends
+    assert s.call_state(call_id) == "voicemail"
+    assert s.state("ann") == "post_interaction"
+    s.rejects(cmd.Logout("ann"), Reason.AGENT_BUSY)
+    # And when it ends she is paused for her missed calls
+    s.after(10)
+    assert s.state("ann") == "paused"
+    assert s.cc.agents["ann"].pause_reason == "missed_calls"
+
+
+def test_a_transfer_is_forgotten_with_its_call_once_every_wrap_up_is_over() -> None:
+    s, call_id = ann_on_a_sales_call("bob")
+    transfer(s, call_id, BLIND, USER, "bob")
+    s.accept("bob")
+    s.after(20)
+    s.do(cmd.Hangup("bob", call_id))
+    assert [t.status for t in record(s, call_id).transfers] == ["completed"]
+    s.after(30)  # both post-interactions are over
+    assert call_id not in s.cc.calls
+    assert s.cc.transfers == {}

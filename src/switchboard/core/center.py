@@ -273,6 +273,8 @@ class ContactCenter:
             return
         queue.dequeue(call.id)
         for agent_id in chosen:
+            if call.state not in (CallState.QUEUED, CallState.OFFERED):
+                break  # an auto-answer agent of the ring took it: ring nobody else
             present(self, call, self.agents[agent_id], OfferKind.QUEUE)
 
     # -- agents on calls -----------------------------------------------------------------
@@ -296,6 +298,12 @@ class ContactCenter:
 
     def remove_agent(self, call: Call, agent_id: str) -> None:
         """Take the agent off the call; when it has no call left, its wrap-up starts."""
+        if self.take_off_call(call, agent_id):
+            self.release(self.agents[agent_id])
+
+    def take_off_call(self, call: Call, agent_id: str) -> bool:
+        """Take the agent off the call, keeping its participation; True when the agent
+        has no call left and must be released (`release`)."""
         leg = call.agents.pop(agent_id)
         leg.left_at = self.now
         if call.held_since is not None:
@@ -311,8 +319,10 @@ class ContactCenter:
         agent.talk_seconds += leg.talk_seconds
         if call.id in agent.call_ids:
             agent.call_ids.remove(call.id)
-        if agent.call_ids:
-            return
+        return not agent.call_ids
+
+    def release(self, agent: Agent) -> None:
+        """An agent off its last call: its wrap-up starts, or it is free again."""
         from switchboard.core.wrapup import start_post_interaction
 
         if agent.unwrapped:
@@ -328,8 +338,11 @@ class ContactCenter:
             return
         from switchboard.core import conference, offers, transfers
 
-        for offer_id in list(call.offer_ids):
-            offers.withdraw(self, self.offers[offer_id], "caller_hung_up")
+        # Agents are released only once the record is persisted (see `effects.py`).
+        offered = [
+            offers.withdraw(self, self.offers[o], "caller_hung_up", release=False)
+            for o in list(call.offer_ids)
+        ]
         if call.queue_id is not None and self.queues[call.queue_id].is_waiting(call.id):
             self.queues[call.queue_id].dequeue(call.id)
         for kind in ("maxwait", "round"):
@@ -338,7 +351,11 @@ class ContactCenter:
         if rec is not None:
             rec.stopped_at = self.now
             self.emit(fx.StopRecording(call.id, rec.id))
-        if call.answered_at is None and call.wait_since is not None:
+        if (
+            call.answered_at is None
+            and call.wait_since is not None
+            and call.state is not CallState.VOICEMAIL
+        ):
             call.wait_seconds = self.now - call.wait_since
         dialing = call.state is CallState.DIALING
         call.state = CallState.ENDED
@@ -351,19 +368,27 @@ class ContactCenter:
         call.remote_up = False
         transfers.call_ended(self, call)
         in_conference = call.conference_id
+        free: list[Agent] = []
         for agent_id in list(call.agents):
-            self.notify(self.agents[agent_id], NotificationType.CALL_ENDED, call)
-            self.remove_agent(call, agent_id)
+            agent = self.agents[agent_id]
+            self.notify(agent, NotificationType.CALL_ENDED, call)
+            if self.take_off_call(call, agent_id):
+                if agent.unwrapped:
+                    self.release(agent)  # its post-interaction starts, and the record says so
+                else:
+                    free.append(agent)
         call.held_since = None
         self.call_changed(call)
         self.emit(fx.PersistInteraction(self.record(call)))
+        for agent in [*offered, *free]:
+            self.make_available(agent)
         if in_conference is not None:
             conference.call_left(self, call, in_conference)
         self.retire_if_done(call)
 
     def retire_if_done(self, call: Call) -> None:
-        """Forget an ended call once no agent's wrap-up still refers to it (including
-        one that starts when the agent leaves its other call)."""
+        """Forget an ended call, and its transfers, once no agent's wrap-up still refers
+        to it (including one that starts when the agent leaves its other call)."""
         if not call.ended:
             return
         for agent in self.agents.values():
@@ -373,6 +398,8 @@ class ContactCenter:
             if post is not None and call.id in post.call_ids:
                 return
         self.calls.pop(call.id, None)
+        for transfer_id in call.transfer_ids:
+            self.transfers.pop(transfer_id, None)
 
     def record(self, call: Call) -> InteractionRecord:
         from switchboard.core.recorder import build_record

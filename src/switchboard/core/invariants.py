@@ -67,6 +67,11 @@ def _agents(cc: ContactCenter) -> None:
             _fail(f"{agent.id} points at a finished offer")
         if agent.state is AgentState.POST_INTERACTION and agent.post_interaction is None:
             _fail(f"{agent.id} is in post-interaction without one")
+        if agent.post_interaction is not None and agent.state in (
+            AgentState.PAUSED,
+            AgentState.LOGGED_OUT,
+        ):
+            _fail(f"{agent.id} is {agent.state.value} with its post-interaction open")
         if agent.post_interaction is not None and cc.timers.deadline(("post", agent.id)) is None:
             _fail(f"{agent.id}'s post-interaction has no deadline")
         for call_id in agent.call_ids:

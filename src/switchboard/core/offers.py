@@ -24,13 +24,16 @@ from switchboard.core.offer import Offer, OfferKind
 from switchboard.core.records import MissedCallRecord
 
 _TRANSFER_KINDS = (OfferKind.TRANSFER, OfferKind.CONSULT)
-_BACK_TO_QUEUE = (OfferKind.QUEUE, OfferKind.TAKE, OfferKind.RECALL)
+# A recall rings the agent only when the call has no queue to go back to (transfers.recall).
+_BACK_TO_QUEUE = (OfferKind.QUEUE, OfferKind.TAKE)
 _TRANSFER_MODES = ("blind", "attended")
+_TALKING = (CallState.CONNECTED, CallState.HELD, CallState.CONFERENCE)
 
 
 def present(cc: ContactCenter, call: Call, agent: Agent, kind: OfferKind) -> Offer:
     """Reserve `call` for `agent` until accepted, declined or expired."""
     assert agent.state is AgentState.AVAILABLE or kind is OfferKind.RECALL
+    assert call.state not in _TALKING, f"call {call.id} is {call.state.value}: not offered"
     timeout = cc.offer_timeout(call, kind)
     offer = Offer(
         id=cc.new_id("o"),
@@ -122,6 +125,7 @@ def _connect(cc: ContactCenter, call: Call, agent: Agent, offer: Offer | None) -
     from switchboard.core import controls, transfers
 
     offered_at = offer.created_at if offer is not None else None
+    call.overdue = False  # answered: a max wait passed during the offer no longer applies
     if call.wait_since is not None and call.answered_at is None:
         call.wait_seconds = cc.now - call.wait_since
     dialing_internal = call.state is CallState.DIALING
@@ -183,10 +187,8 @@ def _release_after_miss(cc: ContactCenter, agent: Agent, *, expired: bool) -> No
         agent.consecutive_misses += 1
         limit = agent.profile.auto_pause_after_misses
         if limit is not None and agent.consecutive_misses >= limit:
-            agent.pending_pause = None
-            agent.pause_reason = "missed_calls"
-            cc.set_agent_state(agent, AgentState.PAUSED)
-            return
+            # Paused now, or after the post-interaction a missed recall interrupted.
+            agent.pending_pause = "missed_calls"
     cc.make_available(agent)
 
 
@@ -207,13 +209,15 @@ def _return_call(cc: ContactCenter, call: Call, offer: Offer, reason: str) -> No
         routing.direct_unanswered(cc, call, offer.agent_id)
 
 
-def withdraw(cc: ContactCenter, offer: Offer, reason: str) -> None:
+def withdraw(cc: ContactCenter, offer: Offer, reason: str, *, release: bool = True) -> Agent:
     """Stop the offer with no missed call (the caller hung up, a supervisor took it);
-    the agent is free again."""
+    the agent is free again (`release=False`: the caller makes it free later)."""
     call, agent = _close(cc, offer)
     cc.emit(fx.WithdrawOffer(offer.id, call.id, agent.id, reason))
     call.log(cc.now, "offer_withdrawn", agent.id, reason=reason)
-    cc.make_available(agent)
+    if release:
+        cc.make_available(agent)
+    return agent
 
 
 def withdraw_and_return(cc: ContactCenter, offer: Offer, reason: str) -> None:

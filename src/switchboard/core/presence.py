@@ -23,12 +23,14 @@ def login(cc: ContactCenter, c: cmd.Login) -> None:
     for qid in agent.joined:
         cc.queues[qid].logged_in.add(agent.id)
     cc.make_available(agent)
+    for qid in sorted(agent.joined):
+        new_rounds(cc, qid)
 
 
 @handles(cmd.Logout)
 def logout(cc: ContactCenter, c: cmd.Logout) -> None:
     agent = cc.logged_in_agent(c.agent_id)
-    if agent.call_ids or agent.state is AgentState.POST_INTERACTION:
+    if agent.call_ids or agent.post_interaction is not None:
         raise CommandRejected(
             Reason.AGENT_BUSY, "finish your calls and post-interaction before logging out"
         )
@@ -89,6 +91,7 @@ def join_queue(cc: ContactCenter, c: cmd.JoinQueue) -> None:
         queue.add_available(agent)
         cc.dispatch_agent(agent)
     cc.agent_changed(agent)
+    new_rounds(cc, c.queue_id)
 
 
 @handles(cmd.LeaveQueue)
@@ -112,12 +115,26 @@ def set_notification_preference(cc: ContactCenter, c: cmd.SetNotificationPrefere
     agent.notification_prefs[c.kind] = c.mode
 
 
+def new_rounds(cc: ContactCenter, queue_id: str) -> None:
+    """The queue's agents changed: a waiting call that every agent logged in now has
+    refused gets a new round (see `routing.maybe_new_round`)."""
+    from switchboard.core.routing import maybe_new_round
+
+    for call_id in list(cc.queues[queue_id].waiting_ids()):
+        maybe_new_round(cc, cc.calls[call_id])
+
+
 def nobody_left(cc: ContactCenter, queue_id: str) -> None:
-    """The last agent left the queue: its waiting calls follow the no-agent rule."""
-    queue = cc.queues[queue_id]
-    if queue.logged_in or queue.config.no_agent is None:
-        return
+    """An agent left the queue. If it was the last, its waiting calls follow the
+    no-agent rule; otherwise a call that every agent still there has refused gets a
+    new round."""
     from switchboard.core.routing import apply_rule
 
+    queue = cc.queues[queue_id]
+    if queue.logged_in:
+        new_rounds(cc, queue_id)
+        return
+    if queue.config.no_agent is None:
+        return
     for call_id in list(queue.waiting_ids()):
         apply_rule(cc, cc.calls[call_id], queue.config.no_agent, "no_agent")

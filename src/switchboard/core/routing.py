@@ -130,6 +130,9 @@ def hang_up_with_message(
 
 
 def to_voicemail(cc: ContactCenter, call: Call, mailbox: str) -> None:
+    if call.answered_at is None and call.wait_since is not None:
+        # The wait ends here: leaving a message is not waiting for an agent.
+        call.wait_seconds = cc.now - call.wait_since
     call.state = CallState.VOICEMAIL
     call.mailbox = mailbox
     call.log(cc.now, "voicemail", mailbox=mailbox)
@@ -194,7 +197,7 @@ def wait_in_queue(cc: ContactCenter, call: Call) -> None:
     cc.call_changed(call)
     cc.dispatch_call(call)
     if call.state is CallState.QUEUED:
-        _maybe_new_round(cc, call)
+        maybe_new_round(cc, call)
 
 
 def requeue(cc: ContactCenter, call: Call) -> None:
@@ -212,15 +215,22 @@ def requeue(cc: ContactCenter, call: Call) -> None:
     wait_in_queue(cc, call)
 
 
-def _maybe_new_round(cc: ContactCenter, call: Call) -> None:
-    """Everyone logged in has declined or missed this call: try them all again later.
+def maybe_new_round(cc: ContactCenter, call: Call) -> None:
+    """Everyone logged in who could take this call has declined or missed it: try them
+    all again later. Checked when the call returns to its queue and whenever agents
+    log in or out of the queue or join or leave it (the one who had not refused it
+    may be gone, or one who had may be back alone).
 
     Without this, a call refused by every agent of a small team would wait until its
-    max wait (or forever) although agents are there.
+    max wait (or forever) although agents are there. Agents below the call's required
+    skill level never get it, so they do not count.
     """
     assert call.queue_id is not None
     queue = cc.queues[call.queue_id]
-    if call.excluded and queue.logged_in and queue.logged_in <= call.excluded:
+    need = call.required_skill
+    able = {a for a in queue.logged_in if need is None or queue.skill_level(a) >= need}
+    armed = cc.deadline("round", call.id) is not None
+    if call.excluded and able and able <= call.excluded and not armed:
         cc.arm("round", call.id, cc.now + queue.config.offer_timeout)
 
 
@@ -256,6 +266,13 @@ def apply_rule(cc: ContactCenter, call: Call, rule: Overflow, why: str) -> None:
             queue.dequeue(call.id)
     cc.disarm("maxwait", call.id)
     cc.disarm("round", call.id)
+    if call.consult_of is not None:
+        # An agent consulting the queue in an attended transfer, not a caller: the
+        # transfer fails and the customer stays with the agent.
+        from switchboard.core.transfers import destination_failed
+
+        destination_failed(cc, call, "unavailable")
+        return
     from_queue = call.queue_id
     call.log(cc.now, "overflow", why=why, action=rule.action.value, target=rule.target)
     hops = sum(1 for e in call.timeline if e.kind == "overflow")

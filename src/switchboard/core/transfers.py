@@ -8,8 +8,9 @@ offer and call life cycles (`destination_ringing`, `destination_answered`,
 a transfer's status.
 
 A failed blind transfer recalls the call: back to the head of its queue when it
-came from one, else to the transferring agent (even during its post-interaction,
-which resumes afterwards), else to that agent's voicemail. A call is never dropped.
+came from one (its max wait starting again), else to the transferring agent (even
+during its post-interaction, which resumes afterwards), else to that agent's
+voicemail. A call is never dropped.
 """
 
 from __future__ import annotations
@@ -318,8 +319,12 @@ def recall(cc: ContactCenter, call: Call, t: Transfer) -> None:
     call.transfer_info = TransferInfo(t.from_agent, "recall")
     call.log(cc.now, "recalled", t.from_agent, transfer=t.id)
     if call.queue_id is not None and call.wait_since is not None:
-        # It waited in that queue (an outbound call made for a queue never did).
+        # It waited in that queue (an outbound call made for a queue never did). Its
+        # max wait was disarmed when it was answered: it starts again, as on overflow.
         call.state = CallState.QUEUED
+        max_wait = cc.queues[call.queue_id].config.max_wait
+        if max_wait is not None:
+            cc.arm("maxwait", call.id, cc.now + max_wait)
         routing.requeue(cc, call)
         return
     agent = cc.agents[t.from_agent]
@@ -408,10 +413,13 @@ def cancel(cc: ContactCenter, t: Transfer) -> None:
         return
     if consult is not None and not consult.ended:
         consult.consult_of = None
-        for offer_id in list(consult.offer_ids):
-            withdraw(cc, cc.offers[offer_id], "cancelled")
+        ringing = [
+            withdraw(cc, cc.offers[o], "cancelled", release=False) for o in list(consult.offer_ids)
+        ]
         cause = EndCause.COMPLETED if consult.answered_at is not None else EndCause.ABANDONED
         cc.end_call(consult, cause)
+        for agent in ringing:  # once the consultation's record is persisted
+            cc.make_available(agent)
     if not customer.ended and customer.state is CallState.HELD and t.from_agent in customer.agents:
         controls.take_off_hold(cc, customer, t.from_agent)
 
