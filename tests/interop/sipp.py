@@ -1,0 +1,103 @@
+"""sipp as a customer's phone or a trunk: runs one scenario file, waits for its end,
+and reports whether its call succeeded (from sipp's exit status and statistics)."""
+
+from __future__ import annotations
+
+import asyncio
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from switchboard.rtp.g711 import PCMU
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+
+
+@dataclass(frozen=True)
+class SippResult:
+    returncode: int
+    successful: int
+    failed: int
+    log: str
+
+
+def ulaw_tone(path: Path, frequency: float, seconds: float) -> Path:
+    """A µ-law WAV (format 7) that sipp's rtp_stream sends as PCMU."""
+    t = np.arange(int(8000 * seconds)) / 8000.0
+    samples = (0.3 * 32767 * np.sin(2 * np.pi * frequency * t)).astype(np.int16)
+    codes = PCMU.encode(samples).tobytes()
+    fmt = (7).to_bytes(2, "little") + (1).to_bytes(2, "little") + (8000).to_bytes(4, "little")
+    fmt += (8000).to_bytes(4, "little") + (1).to_bytes(2, "little") + (8).to_bytes(2, "little")
+    fmt += (0).to_bytes(2, "little")
+    chunks = b"fmt " + len(fmt).to_bytes(4, "little") + fmt
+    chunks += b"fact" + (4).to_bytes(4, "little") + len(codes).to_bytes(4, "little")
+    chunks += b"data" + len(codes).to_bytes(4, "little") + codes
+    path.write_bytes(b"RIFF" + (4 + len(chunks)).to_bytes(4, "little") + b"WAVE" + chunks)
+    with wave.open(str(path)) as _:
+        pass  # the header must at least be readable as RIFF/WAVE
+    return path
+
+
+async def run_sipp(
+    scenario: str,
+    server_port: int,
+    service: str,
+    workdir: Path,
+    *,
+    keys: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> SippResult:
+    workdir.mkdir(parents=True, exist_ok=True)
+    args = [
+        "sipp",
+        f"127.0.0.1:{server_port}",
+        "-sf",
+        str(SCENARIOS / f"{scenario}.xml"),
+        "-s",
+        service,
+        "-i",
+        "127.0.0.1",
+        "-mi",
+        "127.0.0.1",
+        "-p",
+        "0",
+        "-m",
+        "1",
+        "-l",
+        "1",
+        "-timeout",
+        f"{int(timeout)}s",
+        "-timeout_error",
+        "-trace_stat",
+        "-stf",
+        str(workdir / "stat.csv"),
+        "-trace_err",
+        "-error_file",
+        str(workdir / "errors.log"),
+        "-nostdin",
+    ]
+    for key, value in (keys or {}).items():
+        args += ["-key", key, value]
+    process = await asyncio.create_subprocess_exec(
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        stdin=asyncio.subprocess.DEVNULL,
+        cwd=str(workdir),
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=timeout + 10)
+    log = out.decode("utf-8", "replace")
+    errors = workdir / "errors.log"
+    if errors.exists():
+        log += errors.read_text(errors="replace")
+    successful = failed = 0
+    stat = workdir / "stat.csv"
+    if stat.exists():
+        lines = [line for line in stat.read_text().splitlines() if line.strip()]
+        header = lines[0].split(";")
+        last = lines[-1].split(";")
+        successful = int(last[header.index("SuccessfulCall(C)")])
+        failed = int(last[header.index("FailedCall(C)")])
+    return SippResult(process.returncode or 0, successful, failed, log)
