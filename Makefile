@@ -26,6 +26,7 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/acd.py
 	$(BIN)/python bench/g711.py
+	$(BIN)/python bench/sip_parse.py
 
 sysdeps:
 	./scripts/sysdeps.sh
