@@ -24,9 +24,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	./scripts/sysdeps.sh bench
 	$(BIN)/python bench/acd.py
 	$(BIN)/python bench/g711.py
 	$(BIN)/python bench/sip_parse.py
+	$(BIN)/python bench/media_relay.py
 
 sysdeps:
 	./scripts/sysdeps.sh

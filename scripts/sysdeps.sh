@@ -11,6 +11,11 @@ NEEDED=(
   "baresip-core:test -e /usr/lib/baresip/modules/ctrl_tcp.so"  # an agent's SIP phone
 )
 
+# `sysdeps.sh bench` also installs what the benchmarks compare against.
+if [ "${1:-}" = "bench" ]; then
+  NEEDED+=("rtpengine-daemon:command -v rtpengine")  # bench/media_relay.py's yardstick
+fi
+
 missing=()
 for entry in "${NEEDED[@]}"; do
   pkg="${entry%%:*}"
@@ -35,4 +40,4 @@ fi
 echo "Installing system packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq "${missing[@]}"
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from switchboard.runtime.sip_endpoint import SipEndpoint
@@ -33,6 +34,8 @@ class Harness:
     registered: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     refused: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     """Sources whose credentials were wrong."""
+    on_call_event: Callable[[Event], None] | None = None
+    """Where call events go (the B2BUA); into `events` when unset."""
 
     def __post_init__(self) -> None:
         counter = itertools.count()
@@ -76,4 +79,7 @@ class Harness:
             if outcome.refused_credentials:
                 self.refused.put_nowait(event.peer.host)
             return
-        self.events.put_nowait(event)
+        if self.on_call_event is not None:
+            self.on_call_event(event)
+        else:
+            self.events.put_nowait(event)
