@@ -4,6 +4,7 @@ and reports whether its call succeeded (from sipp's exit status and statistics).
 from __future__ import annotations
 
 import asyncio
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +83,10 @@ async def run_sipp(
         str(workdir / "errors.log"),
         "-nostdin",
     ]
+    return await _run(args, workdir, timeout)
+
+
+async def _run(args: list[str], workdir: Path, timeout: float) -> SippResult:
     process = await asyncio.create_subprocess_exec(
         *args,
         stdout=asyncio.subprocess.PIPE,
@@ -103,3 +108,40 @@ async def run_sipp(
         successful = int(last[header.index("SuccessfulCall(C)")])
         failed = int(last[header.index("FailedCall(C)")])
     return SippResult(process.returncode or 0, successful, failed, log)
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+async def run_sipp_uas(port: int, workdir: Path, *, timeout: float = 30.0) -> SippResult:
+    """sipp's built-in UAS on `port`, echoing RTP, for one call."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    args = [
+        "sipp",
+        "-sn",
+        "uas",
+        "-i",
+        "127.0.0.1",
+        "-mi",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "-rtp_echo",
+        "-m",
+        "1",
+        "-timeout",
+        f"{int(timeout)}s",
+        "-timeout_error",
+        "-trace_stat",
+        "-stf",
+        str(workdir / "stat.csv"),
+        "-trace_err",
+        "-error_file",
+        str(workdir / "errors.log"),
+        "-nostdin",
+    ]
+    return await _run(args, workdir, timeout)

@@ -18,11 +18,12 @@ from switchboard.media.rtp_engine import AsyncioMediaEngine
 from switchboard.runtime.b2bua import B2bua, BridgedCall, Target
 from switchboard.sip.transaction import Peer
 from switchboard.sip.ua import IncomingCall
+from switchboard.sip.uri import parse_uri
 
 from .baresip import Baresip
 from .harness import Harness
 from .media import long_tone
-from .sipp import SippResult, run_sipp, ulaw_tone
+from .sipp import SippResult, free_udp_port, run_sipp, run_sipp_uas, ulaw_tone
 
 EXTENSION = "1001"
 
@@ -165,3 +166,87 @@ def test_the_caller_cancels_before_the_phone_answers(tmp_path: Path) -> None:
     assert result.successful == 1, result.log
     assert call.end_reason == "cancelled"
     assert closed == "CALL_CLOSED"
+
+
+def test_the_agent_sends_dtmf_and_hangs_up_from_the_phone(tmp_path: Path) -> None:
+    async def scenario() -> tuple[SippResult, BridgedCall]:
+        s = await setup(tmp_path)
+        try:
+            caller = asyncio.create_task(
+                run_sipp(
+                    "caller_waits",
+                    s.harness.port,
+                    "+33100000100",
+                    tmp_path / "sipp",
+                    files={"tone": ulaw_tone(tmp_path / "tone.wav", 1000.0, 30.0)},
+                )
+            )
+            await s.phone.wait_for("CALL_INCOMING")
+            await s.phone.command("accept")
+            await s.phone.wait_for("CALL_ESTABLISHED")
+            await s.phone.command("sndcode", "7")
+            await asyncio.sleep(0.3)  # the key is held for a moment before release
+            await s.phone.command("sndcode", "\x00")
+            (call,) = s.b2bua.calls
+            async with asyncio.timeout(5):
+                while "7" not in call.digits:
+                    await asyncio.sleep(0.05)
+            await s.phone.command("hangup")
+            result = await caller
+            await asyncio.wait_for(call.done.wait(), timeout=10)
+            return result, call
+        finally:
+            await teardown(s)
+
+    result, call = asyncio.run(scenario())
+    assert result.successful == 1, result.log
+    assert call.digits == ["7"]
+    assert call.end_reason == "hangup"
+
+
+def test_a_call_to_a_trunk_answered_by_sipp_uas(tmp_path: Path) -> None:
+    """The outbound leg goes to sipp acting as a carrier trunk (built-in uas scenario,
+    echoing the audio back)."""
+
+    async def scenario() -> tuple[SippResult, SippResult, BridgedCall]:
+        harness = Harness({})
+        media = AsyncioMediaEngine("127.0.0.1", (32000, 32999), inactivity_timeout=None)
+        await media.start()
+        trunk_port = free_udp_port()
+
+        def route(call: IncomingCall) -> Target:
+            return Target(
+                parse_uri(f"sip:+33699999999@127.0.0.1:{trunk_port}"),
+                Peer("127.0.0.1", trunk_port),
+            )
+
+        b2bua = B2bua(harness.endpoint, media, route, record_dir=tmp_path)
+        harness.on_call_event = b2bua.handle
+        await harness.start()
+        try:
+            trunk = asyncio.create_task(run_sipp_uas(trunk_port, tmp_path / "trunk"))
+            caller = asyncio.create_task(
+                run_sipp(
+                    "caller",
+                    harness.port,
+                    "+33100000100",
+                    tmp_path / "sipp",
+                    files={"tone": ulaw_tone(tmp_path / "tone.wav", 1000.0, 30.0)},
+                )
+            )
+            result = await caller
+            trunk_result = await trunk
+            (call,) = b2bua.calls
+            await asyncio.wait_for(call.done.wait(), timeout=10)
+            return result, trunk_result, call
+        finally:
+            await harness.stop()
+            await media.stop()
+
+    result, trunk_result, call = asyncio.run(scenario())
+    assert result.successful == 1, result.log
+    assert trunk_result.successful == 1, trunk_result.log
+    assert call.answered
+    assert call.recording is not None
+    # The trunk echoes the caller: the caller's 1 kHz is heard on both legs
+    assert 1000 in peak_frequencies(call.recording)
