@@ -188,9 +188,7 @@ def test_the_agent_sends_dtmf_and_hangs_up_from_the_phone(tmp_path: Path) -> Non
             await asyncio.sleep(0.3)  # the key is held for a moment before release
             await s.phone.command("sndcode", "\x00")
             (call,) = s.b2bua.calls
-            async with asyncio.timeout(5):
-                while "7" not in call.digits:
-                    await asyncio.sleep(0.05)
+            await asyncio.wait_for(call.digit_heard.wait(), timeout=5)
             await s.phone.command("hangup")
             result = await caller
             await asyncio.wait_for(call.done.wait(), timeout=10)

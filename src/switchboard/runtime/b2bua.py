@@ -64,6 +64,7 @@ class BridgedCall:
     held: bool = False
     hold_changes: list[bool] = field(default_factory=list)
     digits: list[str] = field(default_factory=list)
+    digit_heard: asyncio.Event = field(default_factory=asyncio.Event)
     recording: Path | None = None
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -129,6 +130,7 @@ class B2bua:
             self._media_changed(call, event)
         elif isinstance(event, LegDtmf):
             call.digits.append(event.digit)
+            call.digit_heard.set()
 
     async def _incoming(self, event: IncomingCall) -> None:
         target = self.route(event)
@@ -199,6 +201,7 @@ class B2bua:
         call = self._by_endpoint.get(endpoint_id)
         if call is not None:
             call.digits.append(digit)
+            call.digit_heard.set()
 
     def _finish(self, call: BridgedCall, reason: str) -> None:
         if call.ended:
