@@ -72,30 +72,38 @@ class Baresip:
         self._writer: asyncio.StreamWriter | None = None
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._pump: asyncio.Task[None] | None = None
+        self._logger: asyncio.Task[None] | None = None
         self.log = self.dir / "baresip.log"
 
     async def start(self) -> None:
-        with self.log.open("wb") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                "baresip",
-                "-f",
-                str(self.dir),
-                "-v",
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-            )
-        for _ in range(100):
-            try:
-                self._reader, self._writer = await asyncio.open_connection(
-                    "127.0.0.1", self.ctrl_port
-                )
-                break
-            except OSError:
-                await asyncio.sleep(0.05)
-        else:
-            raise RuntimeError(f"baresip did not open its control port; see {self.log}")
+        self.process = await asyncio.create_subprocess_exec(
+            "baresip",
+            "-f",
+            str(self.dir),
+            "-v",
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        ready = asyncio.Event()
+        self._logger = asyncio.get_running_loop().create_task(self._copy_log(ready))
+        try:
+            await asyncio.wait_for(ready.wait(), timeout=10)
+        except TimeoutError:
+            raise RuntimeError(f"baresip did not get ready; see {self.log}") from None
+        self._reader, self._writer = await asyncio.open_connection("127.0.0.1", self.ctrl_port)
         self._pump = asyncio.get_running_loop().create_task(self._read_events())
+
+    async def _copy_log(self, ready: asyncio.Event) -> None:
+        """Keep baresip's output in its log file; its "ready" line means the control
+        port is listening."""
+        assert self.process is not None and self.process.stdout is not None
+        with self.log.open("wb") as log:
+            async for line in self.process.stdout:
+                log.write(line)
+                log.flush()
+                if b"baresip is ready" in line:
+                    ready.set()
 
     async def stop(self) -> None:
         if self._writer is not None:
@@ -113,6 +121,8 @@ class Baresip:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
+        if self._logger is not None:
+            await asyncio.wait_for(self._logger, timeout=5)
 
     async def command(self, command: str, params: str | None = None) -> None:
         assert self._writer is not None

@@ -25,14 +25,19 @@ def test_ticks_fall_on_an_exact_20ms_grid_and_a_stall_is_skipped_not_burst() -> 
         loop = asyncio.get_running_loop()
         due: list[float] = []
         skipped: list[int] = []
-        ticker = Ticker(due.append, skipped.append)
+        reached = {5: asyncio.Event(), 10: asyncio.Event()}
+
+        def tick(at: float) -> None:
+            due.append(at)
+            if len(due) in reached:
+                reached[len(due)].set()
+
+        ticker = Ticker(tick, skipped.append)
         started = loop.time()
         ticker.start()
-        while len(due) < 5:
-            await asyncio.sleep(0.01)
-        time.sleep(0.2)  # the loop is starved for 10 ticks
-        while len(due) < 10:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(reached[5].wait(), 1.0)
+        time.sleep(0.2)  # the condition under test: the loop is starved for 10 ticks
+        await asyncio.wait_for(reached[10].wait(), 1.0)
         await ticker.stop()
 
         steps = np.diff(due)
@@ -48,16 +53,18 @@ def test_ticks_fall_on_an_exact_20ms_grid_and_a_stall_is_skipped_not_burst() -> 
 def test_a_failing_tick_is_logged_and_the_clock_goes_on(caplog: pytest.LogCaptureFixture) -> None:
     async def scenario() -> int:
         count = 0
+        third = asyncio.Event()
 
         def tick(_: float) -> None:
             nonlocal count
             count += 1
+            if count == 3:
+                third.set()
             raise RuntimeError("broken conference")
 
         ticker = Ticker(tick, lambda _: None)
         ticker.start()
-        while count < 3:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(third.wait(), 1.0)
         await ticker.stop()
         return count
 
