@@ -95,9 +95,10 @@ class State(StrEnum):
     TERMINATED = "terminated"
 
 
-def ack_for(request: Request, response: Response) -> Request:
-    """The ACK a client transaction sends for a 300-699 response (§17.1.1.3): same
-    Request-URI, Call-ID, From, top Via and Route; To from the response."""
+def sibling_request(request: Request, method: str, to: str | None = None) -> Request:
+    """A request that travels with `request` in its transaction: the ACK of a
+    300-699 response (§17.1.1.3) or a CANCEL (§9.1). Same Request-URI, top Via,
+    Route, From, Call-ID and CSeq number; To from the response for an ACK."""
     headers = Headers()
     vias = request.headers.get_all("Via")
     if vias:
@@ -105,13 +106,17 @@ def ack_for(request: Request, response: Response) -> Request:
     for name in ("Route", "From"):
         for value in request.headers.get_all(name):
             headers.add(name, value)
-    to = response.headers.get("To") or request.headers.get("To")
-    headers.add("To", to or "")
+    headers.add("To", to or request.headers.get("To") or "")
     headers.add("Call-ID", request.headers.get("Call-ID") or "")
     cseq = request.headers.cseq()
-    headers.add("CSeq", f"{cseq.seq if cseq else 0} ACK")
+    headers.add("CSeq", f"{cseq.seq if cseq else 0} {method}")
     headers.add("Max-Forwards", "70")
-    return Request("ACK", request.uri, headers)
+    return Request(method, request.uri, headers)
+
+
+def ack_for(request: Request, response: Response) -> Request:
+    """The ACK a client transaction sends for a 300-699 response."""
+    return sibling_request(request, "ACK", response.headers.get("To"))
 
 
 class _Timers:

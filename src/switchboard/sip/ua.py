@@ -53,8 +53,10 @@ from switchboard.sip.transaction import (
     RequestReceived,
     ResponseReceived,
     ServerTransaction,
+    Terminated,
     TimedOut,
     Transmit,
+    sibling_request,
 )
 from switchboard.sip.uri import URI
 from switchboard.sip.validate import check_response, validate_request
@@ -199,6 +201,7 @@ class UserAgent:
         self.layer = TransactionLayer()
         self.legs: dict[str, Leg] = {}
         self._by_dialog: dict[tuple[str, str, str], Leg] = {}
+        self._by_transaction: dict[str, Leg] = {}
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -215,11 +218,7 @@ class UserAgent:
     def respond(self, tx: ServerTransaction, response: Response, now: float) -> list[Output]:
         """Answer a server transaction (the runtime answers REGISTERs this way)."""
         response.headers.add("Server", self.user_agent)
-        out: list[Output] = []
-        for action in self.layer.respond(tx, response, now):
-            if isinstance(action, Transmit):
-                out.append(Send(action.message.encode(), action.peer))
-        return out
+        return self._on_actions(self.layer.respond(tx, response, now), now)
 
     def next_deadline(self) -> float | None:
         deadlines = [d for d in (self.layer.next_deadline(),) if d is not None]
@@ -305,6 +304,8 @@ class UserAgent:
                 out.extend(self._on_ack(action.request))
             elif isinstance(action, TimedOut):
                 out.extend(self._on_timeout(action.transaction, now))
+            elif isinstance(action, Terminated):
+                self._by_transaction.pop(action.transaction.key, None)
         return out
 
     # -- requests --------------------------------------------------------------------
@@ -356,6 +357,7 @@ class UserAgent:
         )
         self.legs[leg.id] = leg
         self._by_dialog[dialog.id] = leg
+        self._track(leg, tx)
         return [IncomingCall(leg, caller, request.uri)]
 
     def _in_dialog(
@@ -406,7 +408,9 @@ class UserAgent:
         if event.invite is None:
             return self.respond(event.cancel, make_response(cancel_request, 481), now)
         out = self.respond(event.cancel, make_response(cancel_request, 200), now)
-        leg = next((c for c in self.legs.values() if c.server_tx is event.invite), None)
+        leg = self._by_transaction.get(event.invite.key)
+        if leg is not None and leg.server_tx is not event.invite:
+            leg = None
         if leg is None or leg.state not in (LegState.OFFERED, LegState.EARLY):
             return out
         terminated = make_response(leg.invite, 487, to_tag=leg.local_tag)
@@ -511,6 +515,7 @@ class UserAgent:
             content_type="application/sdp",
         )
         leg.reinvite, actions = self.layer.send(request, leg.peer, now)
+        self._track(leg, leg.reinvite)
         return self._send(actions)
 
     # -- outgoing legs ---------------------------------------------------------------------
@@ -554,13 +559,16 @@ class UserAgent:
         )
         self.legs[leg.id] = leg
         leg.client_tx, actions = self.layer.send(request, peer, now)
+        self._track(leg, leg.client_tx)
         return leg, self._send(actions)
 
     def _leg_of_client(self, tx: ClientTransaction) -> Leg | None:
-        for leg in self.legs.values():
-            if leg.client_tx is tx or leg.reinvite is tx:
-                return leg
-        return None
+        leg = self._by_transaction.get(tx.key)
+        return leg if leg is not None and tx in (leg.client_tx, leg.reinvite) else None
+
+    def _track(self, leg: Leg, tx: ClientTransaction | ServerTransaction) -> None:
+        """Remember which leg a transaction serves, until the transaction ends."""
+        self._by_transaction[tx.key] = leg
 
     def _on_response(self, tx: ClientTransaction, response: Response, now: float) -> list[Output]:
         leg = self._leg_of_client(tx)
@@ -650,6 +658,7 @@ class UserAgent:
         h.add("Authorization" if header == "WWW-Authenticate" else "Proxy-Authorization", value)
         leg.invite = Request("INVITE", leg.invite.uri, h, leg.invite.body)
         leg.client_tx, actions = self.layer.send(leg.invite, leg.peer, now)
+        self._track(leg, leg.client_tx)
         return self._send(actions)
 
     def _cancel(self, leg: Leg, now: float) -> list[Output]:
@@ -657,16 +666,7 @@ class UserAgent:
             # No provisional response yet: a CANCEL could overtake the INVITE (§9.1).
             leg.cancel_pending = True
             return []
-        h = Headers()
-        via = leg.invite.headers.get_all("Via")[0]
-        h.add("Via", via)
-        for name in ("Route", "From", "To", "Call-ID"):
-            for value in leg.invite.headers.get_all(name):
-                h.add(name, value)
-        cseq = leg.invite.headers.cseq()
-        h.add("CSeq", f"{cseq.seq if cseq else 1} CANCEL")
-        h.add("Max-Forwards", "70")
-        cancel = Request("CANCEL", leg.invite.uri, h)
+        cancel = sibling_request(leg.invite, "CANCEL")
         leg.cancel_pending = True
         _, actions = self.layer.send(cancel, leg.peer, now)
         return self._send(actions)
