@@ -62,15 +62,23 @@ async def run_sipp(
         str(scenario_file),
         "-s",
         service,
+        "-p",
+        "0",
+        "-l",
+        "1",
+    ]
+    return await _run(args, workdir, timeout)
+
+
+async def _run(args: list[str], workdir: Path, timeout: float) -> SippResult:
+    """Run sipp for one call on loopback, with its statistics and errors in `workdir`."""
+    args = [
+        *args,
         "-i",
         "127.0.0.1",
         "-mi",
         "127.0.0.1",
-        "-p",
-        "0",
         "-m",
-        "1",
-        "-l",
         "1",
         "-timeout",
         f"{int(timeout)}s",
@@ -83,10 +91,6 @@ async def run_sipp(
         str(workdir / "errors.log"),
         "-nostdin",
     ]
-    return await _run(args, workdir, timeout)
-
-
-async def _run(args: list[str], workdir: Path, timeout: float) -> SippResult:
     process = await asyncio.create_subprocess_exec(
         *args,
         stdout=asyncio.subprocess.PIPE,
@@ -120,28 +124,5 @@ def free_udp_port() -> int:
 async def run_sipp_uas(port: int, workdir: Path, *, timeout: float = 30.0) -> SippResult:
     """sipp's built-in UAS on `port`, echoing RTP, for one call."""
     workdir.mkdir(parents=True, exist_ok=True)
-    args = [
-        "sipp",
-        "-sn",
-        "uas",
-        "-i",
-        "127.0.0.1",
-        "-mi",
-        "127.0.0.1",
-        "-p",
-        str(port),
-        "-rtp_echo",
-        "-m",
-        "1",
-        "-timeout",
-        f"{int(timeout)}s",
-        "-timeout_error",
-        "-trace_stat",
-        "-stf",
-        str(workdir / "stat.csv"),
-        "-trace_err",
-        "-error_file",
-        str(workdir / "errors.log"),
-        "-nostdin",
-    ]
+    args = ["sipp", "-sn", "uas", "-p", str(port), "-rtp_echo"]
     return await _run(args, workdir, timeout)
