@@ -47,19 +47,11 @@ async def run_sipp(
     files: dict[str, Path] | None = None,
     timeout: float = 30.0,
 ) -> SippResult:
-    workdir.mkdir(parents=True, exist_ok=True)
-    # sipp does not expand keywords inside <exec rtp_stream=...>: write the file
-    # paths into a copy of the scenario instead.
-    text = (SCENARIOS / f"{scenario}.xml").read_text()
-    for name, path in (files or {}).items():
-        text = text.replace(f"[{name}]", str(path))
-    scenario_file = workdir / f"{scenario}.xml"
-    scenario_file.write_text(text)
     args = [
         "sipp",
         f"127.0.0.1:{server_port}",
         "-sf",
-        str(scenario_file),
+        str(_scenario_copy(scenario, workdir, files)),
         "-s",
         service,
         "-p",
@@ -68,6 +60,20 @@ async def run_sipp(
         "1",
     ]
     return await _run(args, workdir, timeout)
+
+
+def _scenario_copy(
+    scenario: str, workdir: Path, values: dict[str, Path] | dict[str, str] | None
+) -> Path:
+    """The scenario with `[name]` replaced by its value: sipp does not expand keywords
+    inside <exec rtp_stream=...> or verifyauth, so file paths and accounts go in here."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    text = (SCENARIOS / f"{scenario}.xml").read_text()
+    for name, value in (values or {}).items():
+        text = text.replace(f"[{name}]", str(value))
+    copy = workdir / f"{scenario}.xml"
+    copy.write_text(text)
+    return copy
 
 
 async def _run(args: list[str], workdir: Path, timeout: float) -> SippResult:
@@ -121,8 +127,19 @@ def free_udp_port() -> int:
         return port
 
 
-async def run_sipp_uas(port: int, workdir: Path, *, timeout: float = 30.0) -> SippResult:
-    """sipp's built-in UAS on `port`, echoing RTP, for one call."""
+async def run_sipp_uas(
+    port: int,
+    workdir: Path,
+    *,
+    scenario: str | None = None,
+    values: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> SippResult:
+    """sipp as a server on `port` for one call: its built-in UAS echoing RTP, or one of
+    our scenarios (with `[name]` placeholders filled from `values`)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    args = ["sipp", "-sn", "uas", "-p", str(port), "-rtp_echo"]
+    if scenario is None:
+        args = ["sipp", "-sn", "uas", "-p", str(port), "-rtp_echo"]
+    else:
+        args = ["sipp", "-sf", str(_scenario_copy(scenario, workdir, values)), "-p", str(port)]
     return await _run(args, workdir, timeout)

@@ -118,6 +118,13 @@ def test_a_call_flows_audio_both_ways_with_dtmf_hold_resume_and_hang_up(tmp_path
     assert call.hold_changes == [True, False]
     assert "5" in call.digits
     assert phone_events == ["CALL_CLOSED"]
+    # Audio both ways on both legs, counted in packets (20 ms each; the call lasts
+    # several seconds, part of it on hold with music towards the caller).
+    caller_leg, phone_leg = call.media_stats["in"], call.media_stats["out"]
+    assert caller_leg.packets_in > 100, caller_leg  # the customer's voice came in
+    assert phone_leg.packets_out > 100, phone_leg  # ...and went on to the phone
+    assert phone_leg.packets_in > 100, phone_leg  # the agent's voice came in
+    assert caller_leg.packets_out > 100, caller_leg  # ...and went on to the customer
     assert call.recording is not None
     tones = peak_frequencies(call.recording)
     assert 1000 in tones, tones
@@ -245,6 +252,8 @@ def test_a_call_to_a_trunk_answered_by_sipp_uas(tmp_path: Path) -> None:
     assert result.successful == 1, result.log
     assert trunk_result.successful == 1, trunk_result.log
     assert call.answered
+    assert call.media_stats["out"].packets_in > 100  # the trunk's echo came back
+    assert call.media_stats["in"].packets_out > 100  # ...and reached the caller
     assert call.recording is not None
     # The trunk echoes the caller: the caller's 1 kHz is heard on both legs
     assert 1000 in peak_frequencies(call.recording)

@@ -156,6 +156,11 @@ class FarEnd(asyncio.DatagramProtocol):
         return law.decode(np.frombuffer(payloads, np.uint8))
 
 
+def sounding(packet: RtpPacket) -> bool:
+    """Whether a packet carries sound rather than a silence frame (one repeated code)."""
+    return len(set(packet.payload)) > 1
+
+
 async def open_far_end(name: str, *, payload_type: int = 0) -> FarEnd:
     loop = asyncio.get_running_loop()
     far = FarEnd(name, payload_type=payload_type, ssrc=zlib.crc32(name.encode()))

@@ -89,6 +89,8 @@ def test_the_poller_reads_what_arrived_in_one_batch_then_polls_then_goes_idle() 
                 arrived.set()
 
             poller.add(rx.fileno(), readable)
+            idle = asyncio.Event()
+            poller.on_idle = idle.set
             assert not poller.polling
             for index in range(3):
                 tx.sendto(bytes([index]), rx.getsockname())
@@ -97,9 +99,8 @@ def test_the_poller_reads_what_arrived_in_one_batch_then_polls_then_goes_idle() 
             assert got == [b"\x00", b"\x01", b"\x02"]
             assert poller.batches == 1  # one wake-up for the three datagrams
             assert poller.polling
-            async with asyncio.timeout(1.0):
-                while poller.polling:  # five empty batches, 2 ms apart
-                    await asyncio.sleep(0.002)
+            await asyncio.wait_for(idle.wait(), 1.0)  # after five empty batches
+            assert not poller.polling
             assert 5 <= poller.batches - 1 <= 10
             tx.sendto(b"again", rx.getsockname())
             arrived.clear()

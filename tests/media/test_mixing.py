@@ -10,9 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from switchboard.rtp.g711 import SAMPLE_RATE, Samples
-from tests.media.farend import band_share, running_engine
-
-JITTER_DRAIN = 0.15  # the jitter buffers hold 60 ms: let them play out what they have
+from tests.media.farend import band_share, running_engine, sounding
 
 
 def read_channels(path: Path) -> tuple[Samples, float]:
@@ -40,7 +38,8 @@ def test_a_call_is_recorded_mixed_and_in_stereo_for_its_exact_duration(tmp_path:
             await asyncio.gather(
                 caller.stream(caller.tone(440, 30)), agent.stream(agent.tone(1000, 30))
             )
-            await asyncio.sleep(JITTER_DRAIN)
+            await agent.wait_packets(30)
+            await caller.wait_packets(30)
             mixed_path = engine.stop_recording("mixed")
             stereo_path = engine.stop_recording("stereo")
             elapsed = loop.time() - started
@@ -74,7 +73,9 @@ def test_in_a_conference_of_three_each_hears_the_two_others_but_not_itself() -> 
             await asyncio.gather(
                 *(phone.stream(phone.tone(tones[name], 25)) for name, phone in phones.items())
             )
-            await asyncio.sleep(JITTER_DRAIN)
+            # Each member's mix plays out of the jitter buffers after the last frame
+            for phone in phones.values():
+                await phone.wait_packets(24, where=sounding)
 
             for name, phone in phones.items():
                 heard = phone.audio()
@@ -93,7 +94,7 @@ def test_a_member_leaving_a_conference_leaves_the_others_together() -> None:
             h.engine.close("agent")
 
             await caller.stream(caller.tone(440, 15))
-            await asyncio.sleep(JITTER_DRAIN)
+            await expert.wait_packets(14, where=sounding)
 
             assert band_share(expert.audio(), 440) > 0.9
             assert band_share(caller.audio(), 440) < 0.002

@@ -282,3 +282,26 @@ def test_torture_requests_get_their_response_or_are_dropped() -> None:
         assert statuses[-1:] == [status], name
     for name in ("bcast", "bigcode", "scalarlg", "insuf", "multi01"):
         assert [o for o in ua.receive(load(name), source, 0.0) if isinstance(o, Send)] == [], name
+
+
+def test_a_cancel_crossing_the_200_ends_the_call_with_ack_then_bye() -> None:
+    # The caller gives up at the very moment the phone answers: the CANCEL and the
+    # 200 cross on the wire (RFC 3261 §9.1). The CANCEL is too late for the INVITE, so
+    # the caller must ACK the 200 and hang up with BYE; nobody is left in a call.
+    w = Wire()
+    leg, far = w.call()
+    w.deliver("b", w.b.ring(far, w.now))
+    cancel = w.a.hangup(leg, w.now)
+    ok = w.b.answer(far, sdp.LocalMedia("127.0.0.1", 50000), w.now)
+    w.deliver("a", cancel)  # reaches the phone after it answered
+    w.deliver("b", ok)  # reaches the caller after it cancelled
+    lines = first_lines(w)
+    after_cancel = lines[lines.index("CANCEL sip:1001@127.0.0.1:5062 SIP/2.0") :]
+    assert "SIP/2.0 487 Request Terminated" not in after_cancel
+    assert "ACK sip:switchboard@127.0.0.1:5062 SIP/2.0" in after_cancel
+    assert "BYE sip:switchboard@127.0.0.1:5062 SIP/2.0" in after_cancel
+    assert w.of("b", LegEnded) == [LegEnded(far, True, "hangup")]
+    assert w.of("a", LegAnswered) == []  # the caller's side never reports a call
+    assert leg.id not in w.a.legs and far.id not in w.b.legs
+    w.after(40)  # and nothing is left retransmitting
+    assert len(w.wire) == len(lines)

@@ -48,6 +48,8 @@ class SocketPoller:
         self._epoll: select.epoll | None = select.epoll() if hasattr(select, "epoll") else None
         self._timer: asyncio.TimerHandle | None = None
         self._empty = 0
+        self.on_idle: Callable[[], None] | None = None
+        """Called when the poller goes back to IDLE (traffic stopped)."""
         if self._epoll is not None:
             loop.add_reader(self._epoll.fileno(), self._woken)
 
@@ -105,6 +107,8 @@ class SocketPoller:
             if self._empty >= self.idle_after:
                 self._timer = None
                 self._loop.add_reader(self._epoll.fileno(), self._woken)
+                if self.on_idle is not None:
+                    self.on_idle()
                 return
         self._timer = self._loop.call_at(self._timer_due(), self._poll)
 

@@ -17,12 +17,13 @@ drives the same plumbing from the contact-center core instead of a fixed `route`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from switchboard.media.engine import MediaEngine, RemoteMedia
+from switchboard.media.engine import EndpointStats, MediaEngine, MediaError, RemoteMedia
 from switchboard.runtime.sip_endpoint import SipEndpoint
 from switchboard.sip import sdp
 from switchboard.sip.transaction import Peer
@@ -66,6 +67,8 @@ class BridgedCall:
     digits: list[str] = field(default_factory=list)
     digit_heard: asyncio.Event = field(default_factory=asyncio.Event)
     recording: Path | None = None
+    media_stats: dict[str, EndpointStats] = field(default_factory=dict)
+    """Each leg's RTP counters ("in": the caller's leg, "out": the callee's) at the end."""
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -210,6 +213,9 @@ class B2bua:
         call.end_reason = reason
         if call.recording is not None:
             self.media.stop_recording(call.inbound.id)
+        for name, endpoint_id in (("in", call.endpoint_in), ("out", call.endpoint_out)):
+            with contextlib.suppress(MediaError):  # the endpoint never opened
+                call.media_stats[name] = self.media.stats(endpoint_id)
         self.media.close(call.endpoint_in)
         self.media.close(call.endpoint_out)
         call.done.set()

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from switchboard.sip.auth import AuthHeader, AuthParam
+from switchboard.sip.message import Response
 
 
 class Algorithm(StrEnum):
@@ -273,6 +274,19 @@ def pick_challenge(challenges: list[Challenge]) -> Challenge | None:
     rank = {Algorithm.SHA256: 0, Algorithm.SHA256_SESS: 1, Algorithm.MD5: 2, Algorithm.MD5_SESS: 3}
     usable = [c for c in challenges if not c.qop or "auth" in c.qop]
     return min(usable, key=lambda c: rank[c.algorithm], default=None)
+
+
+def challenge_of(response: Response) -> tuple[str, Challenge] | None:
+    """The challenge of a 401 or 407 we can answer, with the header to answer it in."""
+    if response.status == 401:
+        header, auths = "Authorization", response.headers.www_authenticate()
+    elif response.status == 407:
+        header, auths = "Proxy-Authorization", response.headers.proxy_authenticate()
+    else:
+        return None
+    parsed = [Challenge.from_params(a.param_dict()) for a in auths if a.is_digest]
+    challenge = pick_challenge([c for c in parsed if c is not None])
+    return None if challenge is None else (header, challenge)
 
 
 def answer_challenge(

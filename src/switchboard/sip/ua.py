@@ -17,7 +17,8 @@ The transaction layer (`layer.py`) does retransmission and matching; dialogs
 (`dialog.py`) build in-dialog requests; SDP offer/answer is `sdp.py`. The UA
 retransmits its own 2xx to an INVITE until the ACK (§13.3.1.4), answers CANCEL
 with 200 and the INVITE with 487, answers OPTIONS, refuses what `validate.py`
-refuses, and reports DTMF sent as SIP INFO (application/dtmf-relay).
+refuses, and reports DTMF sent as SIP INFO (application/dtmf-relay). It also keeps
+Switchboard registered with trunks that want it (`registration.py`).
 
 `receive(data, source, now)`, the leg commands and `handle_timer(now)` return
 `Output`s: `Send` bytes to a peer, or an event for the runtime. Identifiers come
@@ -33,7 +34,7 @@ from enum import StrEnum
 from switchboard.sip import sdp
 from switchboard.sip.address import Address, parse_address
 from switchboard.sip.dialog import Dialog, DialogError, dialog_id_of_request
-from switchboard.sip.digest import Challenge, answer_challenge, pick_challenge
+from switchboard.sip.digest import answer_challenge, challenge_of
 from switchboard.sip.errors import SipParseError
 from switchboard.sip.headers import Headers
 from switchboard.sip.layer import AckReceived, CancelReceived, LayerAction, TransactionLayer
@@ -45,6 +46,7 @@ from switchboard.sip.message import (
     make_response,
 )
 from switchboard.sip.parser import parse_message
+from switchboard.sip.registration import Registration, RegistrationChanged
 from switchboard.sip.transaction import (
     T1,
     T2,
@@ -58,7 +60,7 @@ from switchboard.sip.transaction import (
     Transmit,
     sibling_request,
 )
-from switchboard.sip.uri import URI
+from switchboard.sip.uri import URI, SipURI
 from switchboard.sip.validate import check_response, validate_request
 
 ALLOW = ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "REGISTER")
@@ -154,6 +156,7 @@ Event = (
     | LegDtmf
     | OtherRequest
     | Malformed
+    | RegistrationChanged
 )
 Output = Send | Event
 
@@ -202,6 +205,9 @@ class UserAgent:
         self.legs: dict[str, Leg] = {}
         self._by_dialog: dict[tuple[str, str, str], Leg] = {}
         self._by_transaction: dict[str, Leg] = {}
+        self.registrations: dict[str, Registration] = {}
+        self._registering: dict[str, Registration] = {}
+        """REGISTER client transaction key → its registration."""
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -223,6 +229,7 @@ class UserAgent:
     def next_deadline(self) -> float | None:
         deadlines = [d for d in (self.layer.next_deadline(),) if d is not None]
         deadlines += [leg.ok_next for leg in self.legs.values() if leg.ok_next is not None]
+        deadlines += [r.next_at for r in self.registrations.values() if r.next_at is not None]
         return min(deadlines, default=None)
 
     def _end(self, leg: Leg, by_remote: bool, reason: str) -> list[Output]:
@@ -287,6 +294,9 @@ class UserAgent:
                 leg.ok_interval = min(leg.ok_interval * 2, T2)
                 leg.ok_next = now + leg.ok_interval
                 out.append(Send(leg.ok.encode(), leg.peer))
+        for registration in list(self.registrations.values()):
+            if registration.due(now):
+                out.extend(self._send_register(registration, None, now))
         return out
 
     def _on_actions(self, actions: list[LayerAction], now: float) -> list[Output]:
@@ -306,6 +316,7 @@ class UserAgent:
                 out.extend(self._on_timeout(action.transaction, now))
             elif isinstance(action, Terminated):
                 self._by_transaction.pop(action.transaction.key, None)
+                self._registering.pop(action.transaction.key, None)
         return out
 
     # -- requests --------------------------------------------------------------------
@@ -571,6 +582,8 @@ class UserAgent:
         self._by_transaction[tx.key] = leg
 
     def _on_response(self, tx: ClientTransaction, response: Response, now: float) -> list[Output]:
+        if tx.key in self._registering:
+            return self._on_register_response(tx, response, now)
         leg = self._leg_of_client(tx)
         if leg is None:
             return []
@@ -630,23 +643,12 @@ class UserAgent:
     def _retry_with_credentials(self, leg: Leg, response: Response, now: float) -> list[Output]:
         assert leg.credentials is not None
         leg.auth_tried = True
-        header = "WWW-Authenticate" if response.status == 401 else "Proxy-Authenticate"
-        auths = (
-            response.headers.www_authenticate()
-            if response.status == 401
-            else response.headers.proxy_authenticate()
-        )
-        challenges = [
-            c
-            for a in auths
-            if a.is_digest
-            if (c := Challenge.from_params(a.param_dict())) is not None
-        ]
-        challenge = pick_challenge(challenges)
-        if challenge is None:
+        found = challenge_of(response)
+        if found is None:
             leg.state = LegState.ENDED
             self.legs.pop(leg.id, None)
             return [LegFailed(leg, response.status, response.reason)]
+        header, challenge = found
         user, password = leg.credentials
         value = answer_challenge(
             challenge, user, password, "INVITE", str(leg.invite.uri), cnonce=self.ids()
@@ -655,7 +657,7 @@ class UserAgent:
         h.set("Via", self._via(leg.peer))
         cseq = h.cseq()
         h.set("CSeq", f"{(cseq.seq if cseq else 1) + 1} INVITE")
-        h.add("Authorization" if header == "WWW-Authenticate" else "Proxy-Authorization", value)
+        h.add(header, value)
         leg.invite = Request("INVITE", leg.invite.uri, h, leg.invite.body)
         leg.client_tx, actions = self.layer.send(leg.invite, leg.peer, now)
         self._track(leg, leg.client_tx)
@@ -700,6 +702,10 @@ class UserAgent:
         return [*out, LegMediaChanged(leg, leg.negotiated)]
 
     def _on_timeout(self, tx: ClientTransaction | ServerTransaction, now: float) -> list[Output]:
+        if tx.key in self._registering:
+            registration = self._registering.pop(tx.key)
+            changed = registration.on_timeout(now)
+            return [] if changed is None else [changed]
         if isinstance(tx, ClientTransaction):
             leg = self._leg_of_client(tx)
             if leg is None:
@@ -711,6 +717,63 @@ class UserAgent:
             if tx.request.method in ("BYE", "INVITE") and leg.state is LegState.CONFIRMED:
                 return self._end(leg, False, "timeout")
         return []
+
+    # -- registering with trunks ----------------------------------------------------------
+
+    def register(
+        self,
+        aor: URI,
+        registrar_uri: URI,
+        peer: Peer,
+        now: float,
+        *,
+        credentials: tuple[str, str] | None = None,
+        expires: int = 3600,
+    ) -> tuple[Registration, list[Output]]:
+        """Bind `aor` at a trunk's registrar to our Contact, and keep it bound."""
+        user = aor.user if isinstance(aor, SipURI) and aor.user else "switchboard"
+        registration = Registration(
+            id=self.ids(),
+            aor=aor,
+            registrar_uri=registrar_uri,
+            peer=peer,
+            contact=str(self.contact(user)),
+            call_id=f"{self.ids()}@{self.host}",
+            local_tag=self.ids(),
+            credentials=credentials,
+            expires=expires,
+            user_agent=self.user_agent,
+        )
+        self.registrations[registration.id] = registration
+        return registration, self._send_register(registration, None, now)
+
+    def unregister(self, registration: Registration, now: float) -> list[Output]:
+        """Remove our binding at the trunk (Expires: 0) and stop refreshing it."""
+        request = registration.stop(self._via(registration.peer))
+        self.registrations.pop(registration.id, None)
+        return [] if request is None else self._send_register(registration, request, now)
+
+    def _send_register(
+        self, registration: Registration, request: Request | None, now: float
+    ) -> list[Output]:
+        if request is None:
+            request = registration.refresh(self._via(registration.peer))
+        tx, actions = self.layer.send(request, registration.peer, now)
+        self._registering[tx.key] = registration
+        return self._send(actions)
+
+    def _on_register_response(
+        self, tx: ClientTransaction, response: Response, now: float
+    ) -> list[Output]:
+        registration = self._registering[tx.key]
+        step = registration.on_response(
+            response, now, via=self._via(registration.peer), cnonce=self.ids()
+        )
+        if response.status >= 200:
+            self._registering.pop(tx.key, None)
+        if isinstance(step, Request):
+            return self._send_register(registration, step, now)
+        return [] if step is None else [step]
 
 
 def _safe(text: str) -> str:
