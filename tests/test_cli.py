@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass as getpass_module
+import hashlib
 import io
 import subprocess
 import sys
@@ -128,6 +129,23 @@ def test_hash_password_from_stdin_round_trips(
     assert err == ""
     assert verify_password(password_hash, "  spaces count  ")
     assert not verify_password(password_hash, "spaces count")
+
+
+def test_hash_password_prints_sip_credentials_a_registrar_accepts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("phone-secret\n"))
+
+    assert main(["hash-password", "--stdin", "--sip-extension", "1001"]) == 0
+
+    out, _ = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0] == "sip:"
+    values = dict(line.strip().split(": ") for line in lines[1:])
+    # The HA1 a phone's digest answer is checked against (RFC 2617 §3.2.2.2)
+    expected = hashlib.md5(b"1001:switchboard:phone-secret").hexdigest()  # noqa: S324
+    assert values["ha1_md5"] == expected
+    assert values["ha1_sha256"] == hashlib.sha256(b"1001:switchboard:phone-secret").hexdigest()
 
 
 def test_hash_password_reads_a_pipe_without_the_flag() -> None:

@@ -20,7 +20,7 @@ from switchboard import __version__
 from switchboard.config.errors import ConfigError
 from switchboard.config.loader import load_tenant
 from switchboard.config.model import Tenant
-from switchboard.config.passwords import hash_password
+from switchboard.config.passwords import hash_password, sip_credentials
 from switchboard.config.summary import describe_tenant
 
 Handler: TypeAlias = Callable[[argparse.Namespace], int]
@@ -102,6 +102,16 @@ def _add_hash_password(commands: _Commands) -> None:
     command.add_argument(
         "--stdin", action="store_true", help="read the password from standard input"
     )
+    command.add_argument(
+        "--sip-extension",
+        metavar="EXT",
+        help="print the SIP phone credentials (digest HA1) of extension EXT instead",
+    )
+    command.add_argument(
+        "--realm",
+        default="switchboard",
+        help="the SIP realm (settings.sip_realm; default: %(default)s)",
+    )
     command.set_defaults(handler=_hash_password)
 
 
@@ -124,6 +134,12 @@ def _hash_password(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if args.sip_extension:
+        sip = sip_credentials(args.sip_extension, args.realm, password)
+        print("sip:")
+        print(f"  ha1_md5: {sip.ha1_md5}")
+        print(f"  ha1_sha256: {sip.ha1_sha256}")
+        return 0
     print(hash_password(password))
     return 0
 

@@ -179,6 +179,19 @@ class Profile(_Model):
         return _default_notifications() | value
 
 
+class SipCredentials(_Model):
+    """How an agent's SIP phone authenticates: digest HA1 values, never the password.
+
+    HA1 = H(extension ":" realm ":" password) for MD5 and SHA-256 (RFC 7616), the form
+    SIP servers keep secrets in (Asterisk's md5secret, Kamailio's ha1). The argon2
+    hash of the Banner password cannot serve: digest needs HA1 itself.
+    `switchboard hash-password --sip-extension 1001` prints both for a password.
+    """
+
+    ha1_md5: str = Field(pattern=r"^[0-9a-f]{32}$")
+    ha1_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+
+
 class Agent(_Model):
     id: Slug
     """The login."""
@@ -190,6 +203,8 @@ class Agent(_Model):
     queues: list[Membership] = Field(default_factory=list)
     supervises: list[Slug] = Field(default_factory=list)
     device: Device = Device.BANNER
+    sip: SipCredentials | None = None
+    """Lets the agent's SIP phone register its extension (needed for `sip_phone`)."""
 
 
 class DirectoryContact(_Model):
@@ -259,6 +274,33 @@ class InboundNumber(_Model):
     flow: Slug | None = None
 
 
+class TrunkTransport(StrEnum):
+    UDP = "udp"
+    TCP = "tcp"
+
+
+class Trunk(_Model):
+    """The SIP trunk that carries calls to and from the public network.
+
+    Outbound calls (agents calling numbers, transfers to external numbers) go to
+    `host:port`; when the carrier challenges, `username`/`password` answer it, and
+    with `register` Switchboard keeps `username@domain` registered there.
+    The password is the carrier's secret in clear (a client must send it): keep this
+    file private, or give `password_env`, the name of an environment variable.
+    """
+
+    host: str = Field(min_length=1, max_length=253)
+    port: int = Field(default=5060, ge=1, le=65535)
+    transport: TrunkTransport = TrunkTransport.UDP
+    domain: str | None = Field(default=None, min_length=1, max_length=253)
+    """The carrier's SIP domain (Request-URI host, registration); `host` when unset."""
+    username: str | None = Field(default=None, min_length=1, max_length=100)
+    password: str | None = Field(default=None, min_length=1, max_length=200)
+    password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    registration: bool = False
+    registration_expires: int = Field(default=3600, ge=60, le=86_400)
+
+
 class Settings(_Model):
     company: str = Field(default="Switchboard", min_length=1, max_length=100)
     default_caller_id: PhoneNumber | None = None
@@ -266,6 +308,8 @@ class Settings(_Model):
     """Popup countdown of calls to one agent (direct, internal, transfer to a user)."""
     timezone: str = "UTC"
     """An IANA time zone (`Europe/Paris`), for opening hours and the Banner's times."""
+    sip_realm: str = Field(default="switchboard", min_length=1, max_length=100)
+    """The digest realm agents' phones authenticate in (part of every HA1)."""
 
     @field_validator("timezone")
     @classmethod
@@ -294,6 +338,7 @@ class Tenant(_Model):
     hold_music: list[HoldMusic] = Field(default_factory=list)
     flows: list[Slug] = Field(default_factory=list)
     """Ids of Smart Routing flows; their documents come with the Smart Routing issue."""
+    trunk: Trunk | None = None
 
     # The lookups raise KeyError for an unknown id: a bare `next()` raised
     # StopIteration, which silently ends any `map()` or iterator that calls them.

@@ -12,6 +12,9 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from switchboard.config.model import SipCredentials
+from switchboard.sip.digest import Algorithm, ha1
+
 _HASHER = PasswordHasher()
 
 
@@ -36,3 +39,13 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def sip_credentials(extension: str, realm: str, password: str) -> SipCredentials:
+    """The digest HA1 values a SIP phone's password gives for `extension` in `realm`."""
+    if not password:
+        raise ValueError("empty password: a SIP phone's password cannot be empty")
+    return SipCredentials(
+        ha1_md5=ha1(Algorithm.MD5, extension, realm, password),
+        ha1_sha256=ha1(Algorithm.SHA256, extension, realm, password),
+    )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from switchboard.config.errors import DocPath, format_path
 from switchboard.config.model import (
+    Device,
     FieldKind,
     Overflow,
     OverflowAction,
@@ -44,6 +45,7 @@ def check_references(tenant: Tenant) -> list[Finding]:
         *_overflow_loops(tenant),
         *_inbound_numbers(tenant),
         *_forms(tenant),
+        *_trunk(tenant),
     ]
 
 
@@ -132,6 +134,13 @@ def _agents(tenant: Tenant) -> Iterable[Finding]:
             ("queue",),
             lambda value, where: f"already a member of queue {value!r} at {where}",
         )
+        if agent.device is Device.SIP_PHONE and agent.sip is None:
+            yield Finding(
+                ("agents", a, "sip"),
+                "an agent whose device is sip_phone needs sip credentials "
+                "(`switchboard hash-password --sip-extension "
+                f"{agent.extension}` prints them)",
+            )
         for s, queue_id in enumerate(agent.supervises):
             if queue_id not in queues:
                 yield Finding(("agents", a, "supervises", s), _unknown("queue", queue_id, queues))
@@ -140,6 +149,21 @@ def _agents(tenant: Tenant) -> Iterable[Finding]:
             ("agents", a, "supervises"),
             (),
             lambda value, where: f"queue {value!r} is already listed at {where}",
+        )
+
+
+def _trunk(tenant: Tenant) -> Iterable[Finding]:
+    trunk = tenant.trunk
+    if trunk is None:
+        return
+    if trunk.password is not None and trunk.password_env is not None:
+        yield Finding(("trunk", "password_env"), "give password or password_env, not both")
+    has_secret = trunk.password is not None or trunk.password_env is not None
+    if has_secret and trunk.username is None:
+        yield Finding(("trunk", "username"), "a trunk password needs its username")
+    if trunk.registration and not (trunk.username and has_secret):
+        yield Finding(
+            ("trunk", "registration"), "registering with the trunk needs username and password"
         )
 
 
