@@ -274,6 +274,11 @@ class InboundNumber(_Model):
     flow: Slug | None = None
 
 
+class DigestAlgorithm(StrEnum):
+    SHA256 = "SHA-256"
+    MD5 = "MD5"
+
+
 class TrunkTransport(StrEnum):
     UDP = "udp"
     TCP = "tcp"
@@ -310,6 +315,11 @@ class Settings(_Model):
     """An IANA time zone (`Europe/Paris`), for opening hours and the Banner's times."""
     sip_realm: str = Field(default="switchboard", min_length=1, max_length=100)
     """The digest realm agents' phones authenticate in (part of every HA1)."""
+    sip_digest: list[DigestAlgorithm] = Field(
+        default_factory=lambda: [DigestAlgorithm.SHA256, DigestAlgorithm.MD5], min_length=1
+    )
+    """The digest algorithms phones are challenged with. Some phones (baresip 1.0)
+    give up when offered SHA-256 at all, even beside MD5: list only MD5 for those."""
 
     @field_validator("timezone")
     @classmethod

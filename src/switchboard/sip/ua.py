@@ -541,7 +541,10 @@ class UserAgent:
         caller: str = "switchboard",
         display_name: str | None = None,
         credentials: tuple[str, str] | None = None,
+        extra_headers: tuple[tuple[str, str], ...] = (),
     ) -> tuple[Leg, list[Output]]:
+        """Call `target` at `peer`. `extra_headers` carry hints such as auto-answer
+        (`Call-Info: ...;answer-after=0`) to an agent's phone."""
         local_tag = self.ids()
         offer = sdp.offer(media)
         name = f'"{_safe(display_name)}" ' if display_name else ""
@@ -555,6 +558,8 @@ class UserAgent:
         h.add("Contact", str(self.contact()))
         h.add("Allow", ", ".join(ALLOW))
         h.add("User-Agent", self.user_agent)
+        for name, value in extra_headers:
+            h.add(name, value)
         h.add("Content-Type", "application/sdp")
         request = Request("INVITE", target, h, offer.encode())
         leg = Leg(

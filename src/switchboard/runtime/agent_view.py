@@ -1,0 +1,158 @@
+"""What one agent's screen shows, as JSON-ready sections, computed from the core.
+
+The WebSocket stream sends these sections whole in its snapshot, then only the
+sections that changed. Times are absolute (epoch seconds: `deadline_at`,
+`waiting_since_at`, `connected_at`): the Banner ticks its countdowns and timers
+itself, so a view does not change every second and the stream stays quiet between
+real changes.
+
+Visibility (DESIGN §4): an agent sees its own offer, its own calls, its own
+wrap-up, and the calls waiting in queues it supervises; nothing of other queues.
+Caller-supplied strings (numbers, display names) are passed as data; the JSON
+encoder escapes them and the Banner inserts them as text, never as markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from switchboard.core.call import Call, CallState
+from switchboard.core.center import ContactCenter
+from switchboard.core.views import COLOUR, calls_in_pool, popup
+
+Section = dict[str, Any] | list[Any] | None
+
+
+def agent_view(cc: ContactCenter, agent_id: str) -> dict[str, Section]:
+    agent = cc.agents[agent_id]
+    config = agent.config
+    return {
+        "agent": {
+            "id": agent_id,
+            "name": config.name,
+            "extension": config.extension,
+            "device": config.device.value,
+            "state": agent.state.value,
+            "pause_reason": agent.pause_reason,
+            "pending_pause": agent.pending_pause,
+            "state_since_at": agent.state_since,
+            "joined_queues": sorted(agent.joined),
+            "member_of": agent.membership_queues(),
+            "supervises": list(config.supervises),
+            "profile": {
+                "id": agent.profile.id,
+                "auto_answer": agent.profile.auto_answer,
+                "can_record": agent.profile.can_record,
+                "can_smart_outbound": agent.profile.can_smart_outbound,
+            },
+        },
+        "popup": _popup(cc, agent_id),
+        "calls": [_call(cc, cc.calls[c], agent_id) for c in agent.call_ids if c in cc.calls],
+        "pool": _pool(cc, agent_id),
+        "post_interaction": _post(cc, agent_id),
+    }
+
+
+def _popup(cc: ContactCenter, agent_id: str) -> Section:
+    offer_id = cc.agents[agent_id].offer_id
+    if offer_id is None:
+        return None
+    view = popup(cc, offer_id, cc.now)
+    if view is None:
+        return None
+    offer = cc.offers[offer_id]
+    call = cc.calls[offer.call_id]
+    return {
+        "offer_id": view.offer_id,
+        "call_id": view.call_id,
+        "caller": view.caller,
+        "contact_name": view.contact_name,
+        "queue_id": view.queue_id,
+        "queue_name": view.queue_name,
+        "colour": view.colour.value,
+        "transfer_from": view.transfer_from,
+        "transfer_mode": view.transfer_mode,
+        "auto_answer": view.auto_answer,
+        "offered_at": offer.created_at,
+        "deadline_at": offer.deadline,
+        "waiting_since_at": call.wait_since,
+    }
+
+
+def _call(cc: ContactCenter, call: Call, agent_id: str) -> dict[str, Any]:
+    leg = call.agents.get(agent_id)
+    recording = call.active_recording
+    transfer = cc.transfers.get(call.transfer_id) if call.transfer_id else None
+    queue = cc.queues[call.queue_id].config if call.queue_id else None
+    return {
+        "call_id": call.id,
+        "state": call.state.value,
+        "direction": call.direction.value,
+        "type": call.call_type.value,
+        "colour": COLOUR[call.call_type].value,
+        "caller": call.caller,
+        "callee": call.callee,
+        "caller_name": call.caller_name,
+        "crm_contact_id": call.crm_contact_id,
+        "queue_id": call.queue_id,
+        "queue_name": queue.name if queue else None,
+        "answered_at": call.answered_at,
+        "connected_at": leg.connected_at if leg else None,
+        "held": call.state is CallState.HELD,
+        "muted": leg.muted if leg else False,
+        "recording": None
+        if recording is None
+        else {"id": recording.id, "automatic": recording.automatic, "since": recording.started_at},
+        "recording_mode": queue.recording.value if queue else "manual",
+        "conference_id": call.conference_id,
+        "agents": sorted(call.agents),
+        "variables": dict(call.variables),
+        "transfer": None
+        if transfer is None
+        else {
+            "id": transfer.id,
+            "mode": transfer.mode.value,
+            "kind": transfer.kind.value,
+            "destination": transfer.destination,
+            "status": transfer.status.value,
+            "failure_reason": transfer.failure_reason.value if transfer.failure_reason else None,
+            "consult_call_id": transfer.consult_call_id,
+        },
+    }
+
+
+def _pool(cc: ContactCenter, agent_id: str) -> list[dict[str, Any]]:
+    entries = []
+    for entry in calls_in_pool(cc, agent_id, cc.now):
+        call = cc.calls[entry.call_id]
+        entries.append(
+            {
+                "call_id": entry.call_id,
+                "category": entry.category.value,
+                "state": entry.state,
+                "caller": entry.caller,
+                "contact_name": entry.contact_name,
+                "queue_id": entry.queue_id,
+                "colour": entry.colour.value,
+                "can_take": entry.can_take,
+                "waiting_since_at": call.wait_since,
+            }
+        )
+    return entries
+
+
+def _post(cc: ContactCenter, agent_id: str) -> Section:
+    post = cc.agents[agent_id].post_interaction
+    if post is None:
+        return None
+    return {
+        "call_ids": list(post.call_ids),
+        "started_at": post.started_at,
+        "deadline_at": post.deadline,
+        "total_seconds": post.total,
+        "extended_by": post.extended_by,
+        "form_id": post.form_id,
+        "qualification": dict(post.qualification),
+        "tags": list(post.tags),
+        "crm_links": [{"contact_id": c, "case_id": k} for c, k in post.crm_links],
+    }
