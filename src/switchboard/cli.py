@@ -14,6 +14,7 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO, TypeAlias
 
 from switchboard import __version__
@@ -22,6 +23,8 @@ from switchboard.config.loader import load_tenant
 from switchboard.config.model import Tenant
 from switchboard.config.passwords import hash_password, sip_credentials
 from switchboard.config.summary import describe_tenant
+from switchboard.runtime.serve import ServeOptions, parse_listen, parse_port_range
+from switchboard.runtime.serve import run as serve_run
 
 Handler: TypeAlias = Callable[[argparse.Namespace], int]
 """A subcommand: its parsed arguments in, its exit status out."""
@@ -57,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_check_config(commands)
     _add_hash_password(commands)
+    _add_serve(commands)
     _add_demo(commands)
+    _add_dial(commands)
     return parser
 
 
@@ -149,16 +154,80 @@ def _read_line(stream: TextIO) -> str:
     return stream.readline().removesuffix("\n").removesuffix("\r")
 
 
+def _add_serve(commands: _Commands) -> None:
+    command = commands.add_parser(
+        "serve",
+        help="run the call server",
+        description="Run the call server: SIP for customers, trunks and agents' phones, "
+        "RTP media, and the REST + WebSocket API. SIGTERM or Ctrl-C stops it gracefully.",
+    )
+    command.add_argument("--config", required=True, help="tenant configuration file")
+    _add_server_options(command, database="sqlite:///var/switchboard.db")
+    command.set_defaults(handler=_serve)
+
+
+def _add_server_options(command: argparse.ArgumentParser, *, database: str) -> None:
+    command.add_argument(
+        "--sip-listen", default="127.0.0.1:5060", metavar="HOST:PORT", help="default: %(default)s"
+    )
+    command.add_argument(
+        "--http-listen", default="127.0.0.1:8080", metavar="HOST:PORT", help="default: %(default)s"
+    )
+    command.add_argument("--database", default=database, metavar="URL", help="default: %(default)s")
+    command.add_argument(
+        "--recordings", default="var/recordings", metavar="DIR", help="default: %(default)s"
+    )
+    command.add_argument(
+        "--rtp-ports", default="30000-30999", metavar="LOW-HIGH", help="default: %(default)s"
+    )
+    command.add_argument(
+        "--grace",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="on shutdown, how long calls in progress may go on (default: %(default)s)",
+    )
+
+
+def _serve_options(args: argparse.Namespace) -> ServeOptions | None:
+    try:
+        return ServeOptions(
+            config_path=Path(args.config),
+            sip=parse_listen(args.sip_listen, 5060),
+            http=parse_listen(args.http_listen, 8080),
+            database=args.database,
+            recordings=Path(args.recordings),
+            rtp_ports=parse_port_range(args.rtp_ports),
+            grace=args.grace,
+        )
+    except ValueError as error:
+        print(f"switchboard: {error}", file=sys.stderr)
+        return None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    tenant = _load(args.config)
+    options = _serve_options(args)
+    if tenant is None or options is None:
+        return 1 if tenant is None else 2
+    return serve_run(tenant, options)
+
+
 def _add_demo(commands: _Commands) -> None:
     command = commands.add_parser(
         "demo",
-        help="check the demo tenant and show what it holds",
-        description="Load the demo tenant configuration and summarise it.",
+        help="run the demo contact center (Acme Energy)",
+        description="Serve the demo tenant with SQLite under ./var, and print how to log "
+        "in and how to call in.",
     )
     command.add_argument(
         "--config",
         default="examples/demo.yaml",
         help="tenant configuration file (default: %(default)s)",
+    )
+    _add_server_options(command, database="sqlite:///var/switchboard.db")
+    command.add_argument(
+        "--check", action="store_true", help="only check the configuration and summarise it"
     )
     command.set_defaults(handler=_demo)
 
@@ -167,14 +236,110 @@ def _demo(args: argparse.Namespace) -> int:
     tenant = _load(args.config)
     if tenant is None:
         return 1
-    for line in describe_tenant(tenant):
-        print(line)
-    print()
-    print(
-        f"Configuration {args.config} is valid. The call server arrives with issue 4; "
-        "until then `switchboard demo` checks the configuration and shows this summary."
+    summary = describe_tenant(tenant)
+    if args.check:
+        for line in summary:
+            print(line)
+        return 0
+    options = _serve_options(args)
+    if options is None:
+        return 2
+    host, port = options.http
+    sip_host, sip_port = options.sip
+    numbers = [n.number for n in tenant.inbound_numbers]
+    banner = [
+        *summary,
+        "",
+        f"The Banner:  http://{host}:{port}/",
+        "Logins:      each agent's login, password = login + '-demo' (alice / alice-demo)",
+        f"Call in:     switchboard dial {numbers[0] if numbers else '1001'} "
+        f"--server {sip_host}:{sip_port}",
+        "SIP phones:  register extension 1001-1005 at "
+        f"{sip_host}:{sip_port}, password = login + '-demo'",
+        "",
+    ]
+    return serve_run(tenant, options, banner=banner)
+
+
+def _add_dial(commands: _Commands) -> None:
+    command = commands.add_parser(
+        "dial",
+        help="place one test call",
+        description=(
+            "Call NUMBER at a SIP server with Switchboard's own SIP stack: play a WAV "
+            "(or a 440 Hz tone) once answered, send DTMF, print the DTMF heard, hang up "
+            "after --duration. Exit status: 0 answered, 1 refused or not answered, "
+            "2 wrong usage."
+        ),
     )
-    return 0
+    command.add_argument("number", metavar="NUMBER", help="the number to call, e.g. 3001")
+    command.add_argument(
+        "--server",
+        default="127.0.0.1:5060",
+        metavar="HOST:PORT",
+        help="the SIP server to call through, over UDP (default: %(default)s)",
+    )
+    command.add_argument(
+        "--dtmf", default="", metavar="DIGITS", help="DTMF digits to send (RFC 4733) once answered"
+    )
+    command.add_argument(
+        "--dtmf-delay",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="seconds between the answer and the DTMF (default: %(default)s)",
+    )
+    command.add_argument(
+        "--play", metavar="FILE", help="a WAV file to play (default: a 440 Hz tone)"
+    )
+    command.add_argument(
+        "--duration",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds after the answer before hanging up (default: %(default)s)",
+    )
+    command.add_argument(
+        "--from",
+        dest="caller",
+        default="+33100000000",
+        metavar="NUMBER",
+        help="the calling number (default: %(default)s)",
+    )
+    command.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds to wait for an answer (default: %(default)s)",
+    )
+    command.set_defaults(handler=_dial)
+
+
+def _dial(args: argparse.Namespace) -> int:
+    # Imported here: the SIP stack and media engine load only for the command using them.
+    import asyncio
+    from pathlib import Path
+
+    from switchboard.runtime.dialer import DialError, dial
+
+    try:
+        result = asyncio.run(
+            dial(
+                args.number,
+                server=args.server,
+                caller=args.caller,
+                dtmf=args.dtmf,
+                dtmf_delay=args.dtmf_delay,
+                play=None if args.play is None else Path(args.play),
+                duration=args.duration,
+                timeout=args.timeout,
+            )
+        )
+    except DialError as error:
+        print(f"switchboard dial: {error}", file=sys.stderr)
+        return 2
+    return result.exit_status
 
 
 if __name__ == "__main__":

@@ -551,7 +551,10 @@ class UserAgent:
         h = Headers()
         h.add("Via", self._via(peer))
         h.add("Max-Forwards", "70")
-        h.add("From", f"{name}<sip:{caller}@{self.host}>;tag={local_tag}")
+        # `caller` may come from another party (the customer's number): built as a URI
+        # from its unescaped form, so no character of it can end the header.
+        from_uri = SipURI.build(user=caller or "anonymous", host=self.host)
+        h.add("From", f"{name}<{from_uri}>;tag={local_tag}")
         h.add("To", f"<{target}>")
         h.add("Call-ID", f"{self.ids()}@{self.host}")
         h.add("CSeq", "1 INVITE")

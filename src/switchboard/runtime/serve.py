@@ -1,0 +1,131 @@
+"""`switchboard serve` and `switchboard demo`: the call server and its HTTP API in one
+process, on one event loop.
+
+uvicorn serves the FastAPI app on the same loop as the call server's single writer,
+so API handlers hand commands to the writer without threads. uvicorn catches SIGINT
+and SIGTERM and returns from `serve()`; the call server then shuts down gracefully
+(new calls refused, calls in progress given `grace` seconds, every record written).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from switchboard.api.app import create_app
+from switchboard.config.model import Tenant
+from switchboard.runtime.server import CallServer, ServerOptions
+from switchboard.store.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    config_path: Path
+    sip: tuple[str, int] = ("127.0.0.1", 5060)
+    http: tuple[str, int] = ("127.0.0.1", 8080)
+    database: str = "sqlite:///var/switchboard.db"
+    recordings: Path = Path("var/recordings")
+    rtp_ports: tuple[int, int] = (30000, 30999)
+    grace: float = 30.0
+
+
+def parse_listen(value: str, default_port: int) -> tuple[str, int]:
+    """`HOST:PORT`, `HOST` or `:PORT` → (host, port); ValueError with a clear message."""
+    host, sep, port_text = value.rpartition(":")
+    if not sep:
+        host, port_text = value, str(default_port)
+    host = host or "127.0.0.1"
+    if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise ValueError(f"{value!r} is not HOST:PORT (a port is 0 to 65535)")
+    return host, int(port_text)
+
+
+def parse_port_range(value: str) -> tuple[int, int]:
+    low, sep, high = value.partition("-")
+    if not sep or not low.isdigit() or not high.isdigit() or not 1024 <= int(low) < int(high):
+        raise ValueError(f"{value!r} is not a port range such as 30000-30999")
+    return int(low), int(high)
+
+
+def trunk_password(tenant: Tenant) -> str | None:
+    trunk = tenant.trunk
+    if trunk is None:
+        return None
+    if trunk.password_env is not None:
+        return os.environ.get(trunk.password_env)
+    return trunk.password
+
+
+def music_files(tenant: Tenant, config_path: Path) -> dict[str, Path]:
+    base = config_path.parent
+    return {m.id: (base / m.file).resolve() for m in tenant.hold_music}
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    """Create the directory of a `sqlite:///path` database (the demo's `./var`)."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != prefix + ":memory:":
+        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def serve(tenant: Tenant, options: ServeOptions, *, banner: list[str] | None = None) -> None:
+    ensure_sqlite_dir(options.database)
+    store = Store.open(options.database)
+    server = CallServer(
+        tenant,
+        store,
+        ServerOptions(
+            sip_host=options.sip[0],
+            sip_port=options.sip[1],
+            rtp_ports=options.rtp_ports,
+            recordings=options.recordings,
+            music=music_files(tenant, options.config_path),
+            trunk_password=trunk_password(tenant),
+        ),
+    )
+    await server.start()
+    app = create_app(server)
+    http = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=options.http[0],
+            port=options.http[1],
+            log_level="warning",
+            lifespan="off",
+            ws="websockets-sansio",
+        )
+    )
+    for line in banner or []:
+        print(line, flush=True)
+    print(
+        f"Switchboard: SIP on {options.sip[0]}:{server.sip_port}, "
+        f"API on http://{options.http[0]}:{options.http[1]}/api/v1 (Ctrl-C stops)",
+        flush=True,
+    )
+    try:
+        await http.serve()
+    finally:
+        print("Switchboard: stopping; calls in progress may finish...", flush=True)
+        await server.stop(grace=options.grace)
+        store.close()
+
+
+def run(tenant: Tenant, options: ServeOptions, *, banner: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        asyncio.run(serve(tenant, options, banner=banner))
+    except OSError as error:
+        print(f"switchboard: cannot start: {error}")
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
