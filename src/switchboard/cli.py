@@ -250,12 +250,13 @@ def _demo(args: argparse.Namespace) -> int:
     banner = [
         *summary,
         "",
-        f"The Banner:  http://{host}:{port}/",
+        f"API:         http://{host}:{port}/docs (try it in a browser; the Banner "
+        "web desktop comes next)",
         "Logins:      each agent's login, password = login + '-demo' (alice / alice-demo)",
         f"Call in:     switchboard dial {numbers[0] if numbers else '1001'} "
         f"--server {sip_host}:{sip_port}",
-        "SIP phones:  register extension 1001-1005 at "
-        f"{sip_host}:{sip_port}, password = login + '-demo'",
+        f"SIP phones:  register the agent's extension at {sip_host}:{sip_port} "
+        "(digest user = extension, password = login + '-demo')",
         "",
     ]
     return serve_run(tenant, options, banner=banner)

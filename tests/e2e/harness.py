@@ -4,11 +4,19 @@ everything it does observable: effects, stored records, registrations."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import json
+import socket
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httpx
+import uvicorn
+import websockets
+
+from switchboard.api.app import create_app
 from switchboard.config.loader import load_tenant
 from switchboard.core import effects as fx
 from switchboard.core.records import InteractionRecord
@@ -91,3 +99,97 @@ async def running_server(
             await phone.stop()
         await server.stop(grace=2.0)
         store.close()
+
+
+@dataclass
+class Api:
+    """The HTTP API of a running server, served by uvicorn on a free port."""
+
+    running: Running
+    base: str
+    client: httpx.AsyncClient
+
+    async def login(self, agent: str, password: str | None = None) -> str:
+        response = await self.client.post(
+            f"{self.base}/api/v1/login",
+            json={"login": agent, "password": password or f"{agent}-pw"},
+        )
+        assert response.status_code == 200, response.text
+        token: str = response.json()["token"]
+        return token
+
+    async def call(
+        self, token: str, method: str, path: str, body: dict[str, object] | None = None
+    ) -> httpx.Response:
+        return await self.client.request(
+            method,
+            f"{self.base}/api/v1{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    @asynccontextmanager
+    async def events(self, token: str) -> AsyncIterator[EventStream]:
+        url = self.base.replace("http://", "ws://") + "/api/v1/events"
+        async with websockets.connect(
+            url, additional_headers={"Authorization": f"Bearer {token}"}
+        ) as socket:
+            yield EventStream(socket)
+
+
+@dataclass
+class EventStream:
+    socket: websockets.ClientConnection
+    seen: list[dict[str, Any]] = field(default_factory=list)
+
+    async def next(self, timeout: float = 10.0) -> dict[str, Any]:
+        message = json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
+        assert isinstance(message, dict)
+        self.seen.append(message)
+        return message
+
+    async def until(
+        self, test: Callable[[dict[str, Any]], bool], timeout: float = 10.0
+    ) -> dict[str, Any]:
+        """The first view (snapshot or merged update) that passes `test`."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while True:
+            message = await self.next(max(0.01, end - loop.time()))
+            if message["type"] == "snapshot":
+                self.view = dict(message["view"])
+            elif message["type"] == "update":
+                self.view.update(message["changes"])
+            else:
+                continue
+            if test(self.view):
+                return self.view
+
+    view: dict[str, Any] = field(default_factory=dict)
+
+
+@asynccontextmanager
+async def running_api(tmp: Path, **kw: Any) -> AsyncIterator[Api]:
+    async with running_server(tmp, **kw) as running:
+        # A socket listening before uvicorn runs: clients can connect at once (the
+        # kernel queues them), with no waiting for the server to say it started.
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        port = listener.getsockname()[1]
+        http = uvicorn.Server(
+            uvicorn.Config(
+                create_app(running.server),
+                log_level="warning",
+                lifespan="off",
+                ws="websockets-sansio",
+            )
+        )
+        task = asyncio.get_running_loop().create_task(http.serve(sockets=[listener]))
+        try:
+            async with httpx.AsyncClient(timeout=10) as client:
+                yield Api(running, f"http://127.0.0.1:{port}", client)
+        finally:
+            http.should_exit = True
+            await task
+            listener.close()

@@ -116,6 +116,29 @@ class PreferenceBody(_Body):
     mode: NotificationMode
 
 
+# -- who is asking ----------------------------------------------------------------------
+
+
+def _token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.cookies.get(COOKIE)
+
+
+def current(request: Request) -> Session:
+    """The session of the request (cookie or bearer token); 401 without one."""
+    sessions: Sessions = request.app.state.sessions
+    server: CallServer = request.app.state.server
+    session = sessions.lookup(_token(request), server.clock.now())
+    if session is None:
+        raise ApiError(401, "not_authenticated", "log in first")
+    return session
+
+
+Me = Annotated[Session, Depends(current)]
+
+
 # -- the app ---------------------------------------------------------------------------
 
 
@@ -179,22 +202,6 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
             {"error": "internal", "message": "something went wrong on the server; it is logged"},
             status_code=500,
         )
-
-    # -- who is asking ------------------------------------------------------------------
-
-    def _token(request: Request) -> str | None:
-        header = request.headers.get("authorization", "")
-        if header.lower().startswith("bearer "):
-            return header[7:].strip()
-        return request.cookies.get(COOKIE)
-
-    def current(request: Request) -> Session:
-        session = sessions.lookup(_token(request), now())
-        if session is None:
-            raise ApiError(401, "not_authenticated", "log in first")
-        return session
-
-    Me = Annotated[Session, Depends(current)]  # noqa: N806 (a type alias)
 
     async def run(command: cmd.Command) -> dict[str, Any]:
         await server.submit(command)
