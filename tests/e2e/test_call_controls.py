@@ -107,3 +107,51 @@ def test_hold_mute_dtmf_record_hangup_and_wrap_up_from_the_api(tmp_path: Path) -
     assert abs(seconds - (ref.stopped_at - ref.started_at)) < 0.1
     assert out["wav_for_carla"] == 404
     assert [e.digits for e in out["dtmf_sent"]] == ["12#"]
+
+
+def test_a_busy_phone_and_a_phone_that_never_answers_pass_the_call_on(tmp_path: Path) -> None:
+    async def scenario() -> dict[str, Any]:
+        async with running_api(tmp_path) as api:
+            out: dict[str, Any] = {}
+            alice = await api.running.phone("alice")
+            bruno = await api.running.phone("bruno")
+            tokens = {a: await api.login(a) for a in ("alice", "bruno")}
+            # Alice has waited longest: the ACD offers her the call first
+            await api.call(tokens["alice"], "POST", "/status", {"state": "available"})
+            await api.call(tokens["bruno"], "POST", "/status", {"state": "available"})
+            caller = asyncio.create_task(
+                run_sipp(
+                    "caller_waits",
+                    api.running.port,
+                    QUEUE_NUMBER["sales"],
+                    tmp_path / "sipp",
+                    files={"tone": ulaw_tone(tmp_path / "tone.wav", 1000.0, 30.0)},
+                )
+            )
+            await alice.wait_for("CALL_INCOMING")
+            await alice.command("hangup")  # refusing a ringing call: 486 Busy Here
+            await bruno.wait_for("CALL_INCOMING")
+            # Bruno lets it ring: after the 6 s countdown his phone stops (CANCEL) and
+            # the call comes back to Alice, whose pause-free state makes her next.
+            out["bruno_closed"] = await bruno.wait_for("CALL_CLOSED", timeout=15)
+            await alice.wait_for("CALL_INCOMING", timeout=10)
+            await alice.command("accept")
+            await alice.wait_for("CALL_ESTABLISHED")
+            hangup = await api.call(tokens["alice"], "GET", "/me")
+            call_id = hangup.json()["calls"][0]["call_id"]
+            await api.call(tokens["alice"], "POST", f"/calls/{call_id}/hangup")
+            out["sipp"] = await caller
+            out["record"] = await asyncio.wait_for(api.running.persisted.get(), timeout=10)
+            out["missed_alice"] = (await api.call(tokens["alice"], "GET", "/missed-calls")).json()
+            out["missed_bruno"] = (await api.call(tokens["bruno"], "GET", "/missed-calls")).json()
+            out["withdrawn"] = [(e.agent_id, e.reason) for e in api.running.of(fx.WithdrawOffer)]
+            return out
+
+    out = asyncio.run(scenario())
+    assert out["sipp"].successful == 1, out["sipp"].log
+    assert out["withdrawn"][:2] == [("alice", "busy"), ("bruno", "expired")]
+    record: InteractionRecord = out["record"]
+    assert [p.agent_id for p in record.participations] == ["alice"]
+    assert [m["reason"] for m in out["missed_bruno"]] == ["expired"]
+    assert [m["reason"] for m in out["missed_alice"]] == ["busy"]
+    assert out["missed_bruno"][0]["caller"] == "+33612345678"
