@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
@@ -25,7 +25,9 @@ from switchboard.store.store import Store
 from tests.interop.baresip import Baresip
 from tests.interop.media import long_tone
 
+E = TypeVar("E", bound=fx.Effect)
 TENANT = Path(__file__).parent / "tenant.yaml"
+REPO = Path(__file__).resolve().parents[2]
 EXTENSIONS = {"alice": "1001", "bruno": "1002", "carla": "1003"}
 QUEUE_NUMBER = {"sales": "+18005550100", "support": "+18005550101"}
 
@@ -61,7 +63,7 @@ class Running:
             pass
         return phone
 
-    def of(self, kind: type[fx.Effect]) -> list[fx.Effect]:
+    def of(self, kind: type[E]) -> list[E]:
         return [e for e in self.effects if isinstance(e, kind)]
 
 

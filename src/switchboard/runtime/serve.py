@@ -10,8 +10,11 @@ and SIGTERM and returns from `serve()`; the call server then shuts down graceful
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,7 +95,7 @@ async def serve(tenant: Tenant, options: ServeOptions, *, banner: list[str] | No
     )
     await server.start()
     app = create_app(server)
-    http = uvicorn.Server(
+    http = _HttpServer(
         uvicorn.Config(
             app,
             host=options.http[0],
@@ -102,6 +105,9 @@ async def serve(tenant: Tenant, options: ServeOptions, *, banner: list[str] | No
             ws="websockets-sansio",
         )
     )
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, http.request_exit)
     for line in banner or []:
         print(line, flush=True)
     print(
@@ -115,6 +121,20 @@ async def serve(tenant: Tenant, options: ServeOptions, *, banner: list[str] | No
         print("Switchboard: stopping; calls in progress may finish...", flush=True)
         await server.stop(grace=options.grace)
         store.close()
+
+
+class _HttpServer(uvicorn.Server):
+    """uvicorn without its own signal handling: on SIGTERM uvicorn re-raises the
+    signal once it has stopped, which would kill the process before the calls in
+    progress are given their grace and their records written. The call server's
+    loop handles the signals instead (`request_exit`)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    def request_exit(self) -> None:
+        self.should_exit = True
 
 
 def run(tenant: Tenant, options: ServeOptions, *, banner: list[str] | None = None) -> int:

@@ -1,0 +1,92 @@
+"""What a new user does: `switchboard demo` in a fresh directory, an agent logs in
+through the API, `switchboard dial` calls the Sales number and reaches the agent;
+SIGTERM stops the demo cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.interop.baresip import free_port as free_tcp_port
+from tests.interop.sipp import free_udp_port
+
+from .harness import REPO
+
+SWITCHBOARD = Path(sys.executable).parent / "switchboard"
+
+
+def test_the_demo_serves_and_switchboard_dial_reaches_an_agent(tmp_path: Path) -> None:
+    sip_port = free_udp_port()
+    http_port = free_tcp_port()
+    demo = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
+        [
+            str(SWITCHBOARD),
+            "demo",
+            "--config",
+            str(REPO / "examples" / "demo.yaml"),
+            "--sip-listen",
+            f"127.0.0.1:{sip_port}",
+            "--http-listen",
+            f"127.0.0.1:{http_port}",
+            "--rtp-ports",
+            "34000-34999",
+            "--grace",
+            "2",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert demo.stdout is not None
+        printed = []
+        for line in demo.stdout:  # the demo says where it listens once it does
+            printed.append(line)
+            if line.startswith("Switchboard: SIP on"):
+                break
+        text = "".join(printed)
+        assert "alice / alice-demo" in text
+        assert f"switchboard dial +18005550100 --server 127.0.0.1:{sip_port}" in text
+        api = f"http://127.0.0.1:{http_port}/api/v1"
+        with httpx.Client(timeout=10) as client:
+            login = client.post(f"{api}/login", json={"login": "bruno", "password": "bruno-demo"})
+            assert login.status_code == 200, login.text
+            auth = {"Authorization": f"Bearer {login.json()['token']}"}
+            ready = client.post(f"{api}/status", json={"state": "available"}, headers=auth)
+            assert ready.status_code == 200, ready.text
+            dial = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+                [
+                    str(SWITCHBOARD),
+                    "dial",
+                    "+18005550100",
+                    "--server",
+                    f"127.0.0.1:{sip_port}",
+                    "--duration",
+                    "1.5",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            assert dial.returncode == 0, dial.stdout + dial.stderr
+            assert "Answered" in dial.stdout
+            me = client.get(f"{api}/me", headers=auth).json()
+            # Bruno's profile answers by itself: the call reached him, now he wraps up
+            assert me["agent"]["state"] == "post_interaction", me
+            history = client.get(f"{api}/history", headers=auth).json()
+            assert len(history) == 1 and history[0]["caller"] == "+33100000000"
+        demo.send_signal(signal.SIGTERM)
+        rest, _ = demo.communicate(timeout=20)
+        assert demo.returncode == 0, rest
+        assert "Traceback" not in rest
+        assert (tmp_path / "var" / "switchboard.db").is_file()
+    finally:
+        if demo.poll() is None:
+            os.kill(demo.pid, signal.SIGKILL)
+            demo.wait()
