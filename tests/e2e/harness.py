@@ -24,6 +24,7 @@ from switchboard.runtime.server import CallServer, ServerOptions
 from switchboard.store.store import Store
 from tests.interop.baresip import Baresip
 from tests.interop.media import long_tone
+from tests.interop.sipp import SippResult, run_sipp, ulaw_tone
 
 E = TypeVar("E", bound=fx.Effect)
 TENANT = Path(__file__).parent / "tenant.yaml"
@@ -62,6 +63,22 @@ class Running:
         while await asyncio.wait_for(self.registered.get(), timeout=10) != extension:
             pass
         return phone
+
+    def customer(
+        self, scenario: str = "caller_waits", *, queue: str = "sales", **values: str
+    ) -> asyncio.Task[SippResult]:
+        """A customer (sipp) calling the queue's number and streaming a 1 kHz tone;
+        `values` fill the scenario's other `[name]` placeholders."""
+        tone = ulaw_tone(self.tmp / "tone.wav", 1000.0, 30.0)
+        return asyncio.get_running_loop().create_task(
+            run_sipp(
+                scenario,
+                self.port,
+                QUEUE_NUMBER[queue],
+                self.tmp / f"sipp-{scenario}",
+                files={"tone": tone, **values},
+            )
+        )
 
     def of(self, kind: type[E]) -> list[E]:
         return [e for e in self.effects if isinstance(e, kind)]

@@ -8,9 +8,9 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from tests.interop.sipp import SippResult, run_sipp, ulaw_tone
+from tests.interop.sipp import SippResult
 
-from .harness import QUEUE_NUMBER, running_api
+from .harness import running_api
 
 
 def test_login_errors_throttling_and_openapi(tmp_path: Path) -> None:
@@ -83,15 +83,7 @@ def test_two_supervisors_take_the_same_waiting_call_one_wins(tmp_path: Path) -> 
                     tokens[agent], "POST", "/status", {"state": "paused", "reason": "meeting"}
                 )
                 assert response.status_code == 200, response.text
-            caller = asyncio.create_task(
-                run_sipp(
-                    "caller_waits",
-                    api.running.port,
-                    QUEUE_NUMBER["sales"],
-                    tmp_path / "sipp",
-                    files={"tone": ulaw_tone(tmp_path / "tone.wav", 1000.0, 30.0)},
-                )
-            )
+            caller = api.running.customer()
             async with api.events(tokens["sam"]) as sam, api.events(tokens["carla"]) as carla:
                 view = await sam.until(lambda v: bool(v["pool"]))
                 (entry,) = view["pool"]

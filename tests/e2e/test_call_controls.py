@@ -13,9 +13,9 @@ from typing import Any
 
 from switchboard.core import effects as fx
 from switchboard.core.records import InteractionRecord
-from tests.interop.sipp import SippResult, run_sipp, ulaw_tone
+from tests.interop.sipp import SippResult
 
-from .harness import QUEUE_NUMBER, running_api
+from .harness import running_api
 
 
 def test_hold_mute_dtmf_record_hangup_and_wrap_up_from_the_api(tmp_path: Path) -> None:
@@ -25,15 +25,7 @@ def test_hold_mute_dtmf_record_hangup_and_wrap_up_from_the_api(tmp_path: Path) -
             phone = await api.running.phone("alice")
             token = await api.login("alice")
             await api.call(token, "POST", "/status", {"state": "available"})
-            caller = asyncio.create_task(
-                run_sipp(
-                    "caller_waits",
-                    api.running.port,
-                    QUEUE_NUMBER["sales"],
-                    tmp_path / "sipp",
-                    files={"tone": ulaw_tone(tmp_path / "tone.wav", 1000.0, 30.0)},
-                )
-            )
+            caller = api.running.customer()
             async with api.events(token) as stream:
                 view = await stream.until(lambda v: v["popup"] is not None)
                 out["popup"] = view["popup"]
@@ -119,15 +111,7 @@ def test_a_busy_phone_and_a_phone_that_never_answers_pass_the_call_on(tmp_path: 
             # Alice has waited longest: the ACD offers her the call first
             await api.call(tokens["alice"], "POST", "/status", {"state": "available"})
             await api.call(tokens["bruno"], "POST", "/status", {"state": "available"})
-            caller = asyncio.create_task(
-                run_sipp(
-                    "caller_waits",
-                    api.running.port,
-                    QUEUE_NUMBER["sales"],
-                    tmp_path / "sipp",
-                    files={"tone": ulaw_tone(tmp_path / "tone.wav", 1000.0, 30.0)},
-                )
-            )
+            caller = api.running.customer()
             await alice.wait_for("CALL_INCOMING")
             await alice.command("hangup")  # refusing a ringing call: 486 Busy Here
             await bruno.wait_for("CALL_INCOMING")

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from switchboard.core import commands as cmd
-from tests.interop.sipp import run_sipp, ulaw_tone
 
-from .harness import QUEUE_NUMBER, running_api
+from .harness import running_api
 
 
 def test_a_dropped_event_stream_leaves_the_call_up_and_reconnecting_restores_it(
@@ -23,15 +22,7 @@ def test_a_dropped_event_stream_leaves_the_call_up_and_reconnecting_restores_it(
             phone = await api.running.phone("alice")
             token = await api.login("alice")
             await api.call(token, "POST", "/status", {"state": "available"})
-            caller = asyncio.create_task(
-                run_sipp(
-                    "caller_waits",
-                    api.running.port,
-                    QUEUE_NUMBER["sales"],
-                    tmp_path / "sipp",
-                    files={"tone": ulaw_tone(tmp_path / "tone.wav", 1000.0, 30.0)},
-                )
-            )
+            caller = api.running.customer()
             async with api.events(token) as stream:
                 await stream.until(lambda v: v["popup"] is not None)
                 await phone.wait_for("CALL_INCOMING")
@@ -66,15 +57,7 @@ def test_a_restart_keeps_history_users_and_preferences(tmp_path: Path) -> None:
                 token, "PUT", "/notification-preferences/missed_call", {"mode": "both"}
             )
             assert preference.status_code == 200, preference.text
-            caller = asyncio.create_task(
-                run_sipp(
-                    "caller",
-                    api.running.port,
-                    QUEUE_NUMBER["sales"],
-                    tmp_path / "sipp",
-                    files={"tone": ulaw_tone(tmp_path / "tone.wav", 1000.0, 30.0)},
-                )
-            )
+            caller = api.running.customer("caller")
             await phone.wait_for("CALL_INCOMING")
             await phone.command("accept")
             await caller

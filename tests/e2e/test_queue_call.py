@@ -11,9 +11,9 @@ from typing import Any
 
 from switchboard.core import commands as cmd
 from switchboard.core.records import InteractionRecord
-from tests.interop.sipp import SippResult, run_sipp, ulaw_tone
+from tests.interop.sipp import SippResult
 
-from .harness import QUEUE_NUMBER, running_server
+from .harness import running_server
 
 
 def test_a_queue_call_rings_the_agents_phone_and_is_stored(tmp_path: Path) -> None:
@@ -22,15 +22,7 @@ def test_a_queue_call_rings_the_agents_phone_and_is_stored(tmp_path: Path) -> No
             phone = await s.phone("alice")
             await s.server.submit(cmd.Login("alice"))
             stream = s.server.hub.subscribe("alice")
-            caller = asyncio.create_task(
-                run_sipp(
-                    "caller",
-                    s.port,
-                    QUEUE_NUMBER["sales"],
-                    tmp_path / "sipp",
-                    files={"tone": ulaw_tone(tmp_path / "tone.wav", 1000.0, 30.0)},
-                )
-            )
+            caller = s.customer("caller")
             incoming = await phone.wait_for("CALL_INCOMING")
             await phone.command("accept")
             await phone.wait_for("CALL_ESTABLISHED")

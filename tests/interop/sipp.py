@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,7 @@ async def run_sipp(
     service: str,
     workdir: Path,
     *,
-    files: dict[str, Path] | None = None,
+    files: Mapping[str, Path | str] | None = None,
     timeout: float = 30.0,
 ) -> SippResult:
     args = [
@@ -62,9 +63,7 @@ async def run_sipp(
     return await _run(args, workdir, timeout)
 
 
-def _scenario_copy(
-    scenario: str, workdir: Path, values: dict[str, Path] | dict[str, str] | None
-) -> Path:
+def _scenario_copy(scenario: str, workdir: Path, values: Mapping[str, Path | str] | None) -> Path:
     """The scenario with `[name]` replaced by its value: sipp does not expand keywords
     inside <exec rtp_stream=...> or verifyauth, so file paths and accounts go in here."""
     workdir.mkdir(parents=True, exist_ok=True)
