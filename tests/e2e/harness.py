@@ -160,6 +160,8 @@ class Api:
 class EventStream:
     socket: websockets.ClientConnection
     seen: list[dict[str, Any]] = field(default_factory=list)
+    view: dict[str, Any] = field(default_factory=dict)
+    """The agent's screen: the snapshot with every update since merged in."""
 
     async def next(self, timeout: float = 10.0) -> dict[str, Any]:
         message = json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
@@ -183,8 +185,6 @@ class EventStream:
                 continue
             if test(self.view):
                 return self.view
-
-    view: dict[str, Any] = field(default_factory=dict)
 
 
 @asynccontextmanager

@@ -121,8 +121,8 @@ def test_a_busy_phone_and_a_phone_that_never_answers_pass_the_call_on(tmp_path: 
             await alice.wait_for("CALL_INCOMING", timeout=10)
             await alice.command("accept")
             await alice.wait_for("CALL_ESTABLISHED")
-            hangup = await api.call(tokens["alice"], "GET", "/me")
-            call_id = hangup.json()["calls"][0]["call_id"]
+            me = await api.call(tokens["alice"], "GET", "/me")
+            call_id = me.json()["calls"][0]["call_id"]
             await api.call(tokens["alice"], "POST", f"/calls/{call_id}/hangup")
             out["sipp"] = await caller
             out["record"] = await asyncio.wait_for(api.running.persisted.get(), timeout=10)

@@ -37,19 +37,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from switchboard.config.model import DigestAlgorithm, Tenant
+from switchboard.config.model import DigestAlgorithm, NotificationMode, NotificationType, Tenant
 from switchboard.core import commands as cmd
 from switchboard.core import effects as fx
 from switchboard.core.center import ContactCenter
 from switchboard.core.errors import CommandRejected
 from switchboard.core.records import InteractionRecord
 from switchboard.media.rtp_engine import AsyncioMediaEngine
+from switchboard.runtime.agent_view import agent_view
 from switchboard.runtime.clock import SystemClock
 from switchboard.runtime.hub import EventHub
 from switchboard.runtime.sip_endpoint import SipEndpoint
 from switchboard.runtime.telephony import Telephony
 from switchboard.runtime.throttle import FailureThrottle
 from switchboard.sip.digest import Algorithm, Challenger
+from switchboard.sip.message import Response, make_response
 from switchboard.sip.registrar import Registrar
 from switchboard.sip.registration import RegistrationChanged
 from switchboard.sip.transaction import Peer
@@ -173,8 +175,6 @@ class CallServer:
         return self.sip.ua.port
 
     def _load_preferences(self) -> None:
-        from switchboard.config.model import NotificationMode, NotificationType
-
         for agent in self.center.agents.values():
             saved = self.store.get_notification_preferences(agent.id)
             for kind, mode in saved.items():
@@ -205,12 +205,12 @@ class CallServer:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace
         while self._live_calls() and loop.time() < deadline:
-            await self._settle(min(0.1, max(0.0, deadline - loop.time())))
+            await asyncio.sleep(min(0.1, max(0.0, deadline - loop.time())))
         if self._live_calls():
             self.telephony.hang_up_everything()
             settle_until = loop.time() + 2.0
             while self._live_calls() and loop.time() < settle_until:
-                await self._settle(0.05)
+                await asyncio.sleep(0.05)
         for call in list(self.center.calls.values()):
             if not call.ended:  # the far ends never answered our BYEs
                 self._persist(self.center.record(call))
@@ -227,10 +227,6 @@ class CallServer:
 
     def _live_calls(self) -> bool:
         return any(not c.ended for c in self.center.calls.values())
-
-    async def _settle(self, seconds: float) -> None:
-        """Let the worker run for a while (shutdown waits for calls to end)."""
-        await asyncio.sleep(seconds)
 
     # -- input -------------------------------------------------------------------------------
 
@@ -435,12 +431,8 @@ class CallServer:
     # -- reading ------------------------------------------------------------------------------
 
     def snapshot(self, agent_id: str) -> dict[str, Any]:
-        from switchboard.runtime.agent_view import agent_view
-
         return agent_view(self.center, agent_id)
 
 
-def _forbidden(event: OtherRequest, registrar: Registrar) -> Any:
-    from switchboard.sip.message import make_response
-
+def _forbidden(event: OtherRequest, registrar: Registrar) -> Response:
     return make_response(event.request, 403, "Forbidden", to_tag=registrar.to_tag())

@@ -63,7 +63,6 @@ from switchboard.sip.ua import (
     IncomingCall,
     Leg,
     LegAnswered,
-    LegDtmf,
     LegEnded,
     LegFailed,
     LegMediaChanged,
@@ -256,24 +255,18 @@ class Telephony:
         media = self.calls.get(call_id)
         if media is None:
             return []
-        if who == "remote" and media.remote is not None and media.remote.leg is not None:
-            log.info("call %s: the customer's audio stopped; hanging up", call_id)
-            self.sip.run(self.ua.hangup(media.remote.leg, self._now()))
-        elif who in media.agents and media.agents[who].leg is not None:
-            log.info("call %s: %s's phone went silent; hanging up its leg", call_id, who)
-            leg = media.agents[who].leg
-            assert leg is not None
-            self.sip.run(self.ua.hangup(leg, self._now()))
+        party = media.remote if who == "remote" else media.agents.get(who)
+        if party is not None:
+            log.info("call %s: no audio from %s any more; hanging up its leg", call_id, who)
+            self._hang_up(party)
         return []
 
     def hang_up_everything(self) -> None:
         """Shutdown: BYE or CANCEL every leg; the legs' ends reach the core as usual."""
         for media in list(self.calls.values()):
-            parties = [media.remote, *media.agents.values()]
-            for party in parties:
-                leg = party.leg if party is not None else None
-                if leg is not None and leg.state is not LegState.ENDED:
-                    self.sip.run(self.ua.hangup(leg, self._now()))
+            for party in [media.remote, *media.agents.values()]:
+                if party is not None:
+                    self._hang_up(party)
 
     def _from_phone_of(self, extension: str, peer: Peer) -> bool:
         for binding in self.registrar.lookup(extension, self._now()):
@@ -303,8 +296,7 @@ class Telephony:
         if isinstance(event, LegEnded):
             party.leg = None
             return [cmd.RemoteHungUp(call_id)]
-        if isinstance(event, LegDtmf):
-            return []  # INFO digits from the customer: Smart Routing reads them
+        # LegDtmf (INFO digits from the customer) is for Smart Routing to read.
         return []
 
     def _agent_event(
@@ -345,9 +337,13 @@ class Telephony:
             return
         party = media.agents.pop(agent_id, None)
         if party is not None:
-            if party.leg is not None and party.leg.state is not LegState.ENDED:
-                self.sip.run(self.ua.hangup(party.leg, self._now()))
+            self._hang_up(party)
             self._close(party)
+
+    def _hang_up(self, party: Party) -> None:
+        """BYE, CANCEL or refuse the party's leg, whichever its state needs."""
+        if party.leg is not None and party.leg.state is not LegState.ENDED:
+            self.sip.run(self.ua.hangup(party.leg, self._now()))
 
     def command_refused(self, command: cmd.Command, error: CommandRejected) -> None:
         """A command a leg event led to was refused (the offer expired as the phone
@@ -564,29 +560,17 @@ class Telephony:
 
     def _release(self, call_id: str) -> None:
         """The call ended in the core: stop its recording, close every leg and port."""
+        self._stop_recording(call_id)
         media = self.calls.pop(call_id, None)
         if media is None:
             return
-        if media.recording is not None:
-            self.calls[call_id] = media
-            self._stop_recording(call_id)
-            self.calls.pop(call_id, None)
-        for agent_id in list(media.agents):
-            party = media.agents.pop(agent_id)
-            if party.leg is not None and party.leg.state is not LegState.ENDED:
-                self.sip.run(self.ua.hangup(party.leg, self._now()))
-            self._close(party)
-        if media.remote is not None:
-            party = media.remote
-            if party.leg is not None and party.leg.state is not LegState.ENDED:
-                self._hangup_remote_party(party)
-            self._close(party)
+        for party in [*media.agents.values(), media.remote]:
+            if party is not None:
+                self._hang_up(party)
+                self._close(party)
+        media.agents.clear()
         if media.joined_with is not None and media.joined_with in self.calls:
             self.calls[media.joined_with].joined_with = None
-
-    def _hangup_remote_party(self, party: Party) -> None:
-        assert party.leg is not None
-        self.sip.run(self.ua.hangup(party.leg, self._now()))
 
     # -- the media wiring ------------------------------------------------------------------
 
