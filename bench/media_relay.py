@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import random
 import resource
 import select
@@ -54,9 +53,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
+from support import process_cpu
 from switchboard.media.engine import RemoteMedia
 from switchboard.media.rtp_engine import AsyncioMediaEngine
 
@@ -408,16 +407,6 @@ def sdp_port(text: bytes) -> int:
     raise RuntimeError(f"no m=audio line in rtpengine's SDP: {text!r}")
 
 
-def process_cpu(pid: int) -> Callable[[], float]:
-    ticks = os.sysconf("SC_CLK_TCK")
-
-    def read() -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-
-    return read
-
-
 async def bench_rtpengine(
     generator: Generator, calls: int, warmup: float, window: float, binary: str
 ) -> Measure:
@@ -465,7 +454,7 @@ async def bench_rtpengine(
             # leg a sends to the port rtpengine offered to a (in the answer), b likewise
             targets += [(index_a, sdp_port(answer["sdp"])), (index_b, sdp_port(offer["sdp"]))]
         cpu, report = await measure_window(
-            generator, targets, warmup, window, process_cpu(process.pid)
+            generator, targets, warmup, window, lambda: process_cpu(process.pid)
         )
         for call_id, from_tag in call_ids:
             ng.command(command="delete", **{"call-id": call_id, "from-tag": from_tag})

@@ -3,7 +3,7 @@ the countdown redistributes it, auto-answer accepts it."""
 
 from __future__ import annotations
 
-from switchboard.config.model import InboundNumber
+from switchboard.config.model import Device, InboundNumber
 from switchboard.core import commands as cmd
 from switchboard.core import effects as fx
 from switchboard.core.errors import Reason
@@ -153,6 +153,26 @@ def test_auto_answer_accepts_as_the_popup_is_shown() -> None:
     assert s.call_state(call_id) == "connected"
     presented = s.of_type(fx.PresentOffer)
     assert presented[-1].auto_answer is True
+
+
+def test_an_auto_answer_sip_phone_accepts_when_it_picks_up_and_can_still_fail() -> None:
+    # Ann and Bob wear headsets on SIP phones: their phones are rung with the
+    # auto-answer hint, and a phone's answer is what accepts the call.
+    s = sales_center("ann", "bob", profile="headset")
+    for agent_id in ("ann", "bob"):
+        config = s.cc.agents[agent_id].config
+        s.cc.agents[agent_id].config = config.model_copy(update={"device": Device.SIP_PHONE})
+    s.login("ann", "bob")
+    call_id = s.call_in(SALES)
+    first = s.offered_to(call_id)[0]
+    assert s.state(first) == "presented" and s.call_state(call_id) == "offered"
+    assert s.of_type(fx.PresentOffer)[-1].auto_answer is True
+    # That phone is off the hook elsewhere (486): the call moves on, not lost.
+    s.do(cmd.Decline(first, s.offer_of(first), busy=True))
+    second = s.offered_to(call_id)[0]
+    assert second != first
+    s.do(cmd.Accept(second, s.offer_of(second)))  # the second phone picks up
+    assert s.call_state(call_id) == "connected" and s.state(second) == "on_call"
 
 
 def test_direct_routing_solicits_only_that_agent_with_an_ocean_blue_popup() -> None:

@@ -22,9 +22,7 @@ def test_hold_mute_dtmf_record_hangup_and_wrap_up_from_the_api(tmp_path: Path) -
     async def scenario() -> dict[str, Any]:
         async with running_api(tmp_path) as api:
             out: dict[str, Any] = {}
-            phone = await api.running.phone("alice")
-            token = await api.login("alice")
-            await api.call(token, "POST", "/status", {"state": "available"})
+            token, phone = await api.ready("alice")
             caller = api.running.customer()
             async with api.events(token) as stream:
                 view = await stream.until(lambda v: v["popup"] is not None)
@@ -52,9 +50,24 @@ def test_hold_mute_dtmf_record_hangup_and_wrap_up_from_the_api(tmp_path: Path) -
                 out["after_hangup"] = view
                 out["sipp"] = await caller
                 record = await asyncio.wait_for(api.running.persisted.get(), timeout=10)
-                out["qualify"] = await api.call(
+                out["bad_tag"] = await api.call(
                     token, "PUT", "/post-interaction/tags", {"tags": ["no-such-tag"]}
                 )
+                out["too_early"] = await api.call(token, "POST", "/post-interaction/end")
+                wrap_up: list[tuple[str, str, dict[str, object]]] = [
+                    (
+                        "PUT",
+                        "/post-interaction/qualification",
+                        {"values": {"outcome": "Quote sent"}},
+                    ),
+                    ("PUT", "/post-interaction/tags", {"tags": ["vip"]}),
+                    ("POST", "/post-interaction/links", {"contact_id": "jane"}),
+                    ("POST", "/post-interaction/extend", {"seconds": 60}),
+                ]
+                for method, path, body in wrap_up:
+                    response = await api.call(token, method, path, body)
+                    assert response.status_code == 200, (path, response.text)
+                    out["post"] = response.json()["post_interaction"]
                 end = await api.call(token, "POST", "/post-interaction/end")
                 out["end"] = end.json()
                 out["final"] = await asyncio.wait_for(api.running.persisted.get(), timeout=10)
@@ -84,10 +97,19 @@ def test_hold_mute_dtmf_record_hangup_and_wrap_up_from_the_api(tmp_path: Path) -
     record: InteractionRecord = out["record"]
     assert record.hold_seconds > 0
     assert len(record.recordings) == 1
-    assert out["qualify"].status_code == 404
+    assert out["bad_tag"].status_code == 404
+    too_early = out["too_early"]
+    assert too_early.status_code == 422, too_early.text
+    assert "Outcome" in too_early.json()["message"]  # the required field, by its label
+    post = out["post"]
+    assert post["deadline_at"] - post["started_at"] == 90  # 30 s + 60 s extension
     assert out["end"]["agent"]["state"] == "available"
     final: InteractionRecord = out["final"]
-    assert final.participations[0].post_interaction_ended_at is not None
+    (participation,) = final.participations
+    assert participation.post_interaction_ended_at is not None
+    assert participation.qualification == {"outcome": "Quote sent"}
+    assert participation.tags == ("vip",)
+    assert [link.contact_id for link in participation.crm_links] == ["jane"]
     status, content_type, body = out["wav"]
     assert status == 200 and content_type == "audio/wav"
     (tmp_path / "downloaded.wav").write_bytes(body)
@@ -139,3 +161,68 @@ def test_a_busy_phone_and_a_phone_that_never_answers_pass_the_call_on(tmp_path: 
     assert [m["reason"] for m in out["missed_bruno"]] == ["expired"]
     assert [m["reason"] for m in out["missed_alice"]] == ["busy"]
     assert out["missed_bruno"][0]["caller"] == "+33612345678"
+
+
+def test_declining_from_the_api_stops_the_phone_and_passes_the_call_on(tmp_path: Path) -> None:
+    async def scenario() -> dict[str, Any]:
+        async with running_api(tmp_path) as api:
+            out: dict[str, Any] = {}
+            alice_token, alice = await api.ready("alice")
+            bruno_token, bruno = await api.ready("bruno")
+            async with api.events(alice_token) as stream:
+                caller = api.running.customer()
+                view = await stream.until(lambda v: v["popup"] is not None)
+                await alice.wait_for("CALL_INCOMING")
+                offer_id = view["popup"]["offer_id"]
+                declined = await api.call(alice_token, "POST", f"/offers/{offer_id}/decline")
+                out["declined"] = declined.status_code, declined.json()
+                out["alice_phone"] = await alice.wait_for("CALL_CLOSED")  # our CANCEL
+                again = await api.call(alice_token, "POST", f"/offers/{offer_id}/accept")
+                out["too_late"] = again.status_code, again.json()
+            call_id = await api.answer(bruno_token, bruno)
+            await api.call(bruno_token, "POST", f"/calls/{call_id}/hangup")
+            out["caller"] = await caller
+            missed = await api.call(alice_token, "GET", "/missed-calls")
+            out["missed"] = missed.json()
+            return out
+
+    out = asyncio.run(scenario())
+    status, view = out["declined"]
+    assert status == 200 and view["popup"] is None, view
+    status, error = out["too_late"]
+    assert status == 409 and error["error"] == "offer_expired", error
+    assert [m["reason"] for m in out["missed"]] == ["declined"]
+    assert out["caller"].successful == 1, out["caller"].log
+
+
+def test_accepting_from_the_api_asks_the_ringing_phone_to_pick_up(tmp_path: Path) -> None:
+    async def scenario() -> dict[str, Any]:
+        async with running_api(tmp_path) as api:
+            out: dict[str, Any] = {}
+            token, phone = await api.ready("alice")
+            async with api.events(token) as stream:
+                caller = api.running.customer()
+                view = await stream.until(lambda v: v["popup"] is not None)
+                await phone.wait_for("CALL_INCOMING")
+                offer_id = view["popup"]["offer_id"]
+                accepted = await api.call(token, "POST", f"/offers/{offer_id}/accept")
+                out["accepted"] = accepted.status_code
+                # The phone is called again with the auto-answer hint; baresip 1.0
+                # ignores the hint, so the agent picks up as a headset button would.
+                out["first_ring"] = await phone.wait_for("CALL_CLOSED")
+                await phone.wait_for("CALL_INCOMING")
+                await phone.command("accept")
+                view = await stream.until(
+                    lambda v: bool(v["calls"]) and v["calls"][0]["state"] == "connected"
+                )
+                out["call"] = view["calls"][0]
+                await api.call(token, "POST", f"/calls/{out['call']['call_id']}/hangup")
+            out["caller"] = await caller
+            out["missed"] = (await api.call(token, "GET", "/missed-calls")).json()
+            return out
+
+    out = asyncio.run(scenario())
+    assert out["accepted"] == 200
+    assert out["call"]["agents"] == ["alice"]
+    assert out["missed"] == []
+    assert out["caller"].successful == 1, out["caller"].log

@@ -71,6 +71,8 @@ class Baresip:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.seen: list[dict[str, Any]] = []
+        """Every event so far, in order (`events` is consumed by `wait_for`)."""
         self._pump: asyncio.Task[None] | None = None
         self._logger: asyncio.Task[None] | None = None
         self.log = self.dir / "baresip.log"
@@ -138,6 +140,7 @@ class Baresip:
             await self._reader.readexactly(1)  # the trailing comma
             message = json.loads(payload)
             if message.get("event"):
+                self.seen.append(message)
                 await self.events.put(message)
 
     async def wait_for(self, kind: str, timeout: float = 10.0) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""What goes through the ticker on real sockets: recordings (mixed and stereo) and
-a conference where each hears the others."""
+"""What goes through the ticker on real sockets: recordings (mixed and stereo, and
+following the parties of a call as they change) and a conference where each hears
+the others."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from switchboard.media.engine import MediaError
 from switchboard.rtp.g711 import SAMPLE_RATE, Samples
 from tests.media.farend import band_share, running_engine, sounding
 
@@ -19,6 +22,19 @@ def read_channels(path: Path) -> tuple[Samples, float]:
         frames = np.frombuffer(wav.readframes(wav.getnframes()), "<i2")
         channels = wav.getnchannels()
         return frames.reshape(-1, channels), wav.getnframes() / SAMPLE_RATE
+
+
+def heard_in_order(samples: Samples, tones: tuple[float, ...]) -> list[float]:
+    """The tones that dominate the sounding 100 ms windows, in order, repeats merged."""
+    heard: list[float] = []
+    for start in range(0, len(samples) - 800, 800):
+        window = samples[start : start + 800]
+        if np.sqrt(np.mean(window.astype(np.float64) ** 2)) < 300:
+            continue
+        tone = next((t for t in tones if band_share(window, t) > 0.6), None)
+        if tone is not None and (not heard or heard[-1] != tone):
+            heard.append(tone)
+    return heard
 
 
 def test_a_call_is_recorded_mixed_and_in_stereo_for_its_exact_duration(tmp_path: Path) -> None:
@@ -56,6 +72,35 @@ def test_a_call_is_recorded_mixed_and_in_stereo_for_its_exact_duration(tmp_path:
             assert band_share(stereo[:, 1], 1000) > 0.95
             assert band_share(stereo[:, 1], 440) < 0.001
             assert len(agent.received) == len(caller.received) == 30  # still relayed
+
+    asyncio.run(scenario())
+
+
+def test_a_recording_follows_the_parties_that_join_and_leave_the_call(tmp_path: Path) -> None:
+    """An agent's line moves to a consultation: the customer's recording stops taking
+    its voice and takes the colleague's who replaces it."""
+
+    async def scenario() -> None:
+        async with running_engine() as h:
+            engine = h.engine
+            caller = await h.leg("caller")
+            agent = await h.leg("agent")
+            colleague = await h.leg("colleague")
+            engine.start_recording("call", ("caller", "agent"), tmp_path / "call.wav")
+            engine.start_recording("both", ("caller", "agent"), tmp_path / "s.wav", stereo=True)
+            await agent.stream(agent.tone(1000, 20))
+            engine.record_from("call", ("caller", "colleague"))
+            await colleague.stream(colleague.tone(440, 20))
+            await agent.stream(agent.tone(1000, 20))  # now elsewhere: not recorded
+            engine.record_from("call", ())
+            await caller.stream(caller.tone(700, 20))  # nobody recorded: silence
+            with pytest.raises(MediaError):
+                engine.record_from("both", ("caller",))
+            with pytest.raises(MediaError):
+                engine.record_from("nothing", ("caller",))
+            samples, _ = read_channels(engine.stop_recording("call"))
+            engine.stop_recording("both")
+            assert heard_in_order(samples[:, 0], (1000.0, 440.0, 700.0)) == [1000.0, 440.0]
 
     asyncio.run(scenario())
 

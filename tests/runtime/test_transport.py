@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import socket
+from pathlib import Path
+
+import pytest
 
 from switchboard.runtime.sip_endpoint import SipEndpoint
+from switchboard.runtime.transport import UDP_RECEIVE_BUFFER
 from switchboard.sip.limits import MalformedLimiter
 from switchboard.sip.ua import UserAgent
 from tests.sip.torture import load
@@ -101,3 +106,60 @@ def test_a_source_sending_garbage_is_cut_off_and_others_still_served() -> None:
     # The flooder got its burst of 400s, then silence: not even its OPTIONS was answered.
     assert to_bad == [b"SIP/2.0 400 Bad Request"] * len(to_bad)
     assert 5 <= len(to_bad) <= 11
+
+
+def test_a_burst_arriving_while_the_loop_is_busy_waits_in_the_kernel() -> None:
+    """500 OPTIONS over UDP while the loop is blocked (as by a long garbage collection):
+    every one is answered once the loop is back, none was dropped by the kernel."""
+    if int(Path("/proc/sys/net/core/rmem_max").read_text()) < UDP_RECEIVE_BUFFER:
+        pytest.skip("net.core.rmem_max caps UDP receive buffers below what this needs")
+
+    async def scenario() -> int:
+        ep, port = await endpoint()
+        loop = asyncio.get_running_loop()
+        try:
+            client, inbox = await loop.create_datagram_endpoint(_Udp, local_addr=("127.0.0.1", 0))
+            client.get_extra_info("socket").setsockopt(
+                socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_RECEIVE_BUFFER
+            )
+            answered = 0
+            for n in range(500):  # the loop runs nothing while this sends
+                client.sendto(options(n).replace(b"TCP", b"UDP"), ("127.0.0.1", port))
+            while answered < 500:
+                await asyncio.wait_for(inbox.inbox.get(), timeout=5)
+                answered += 1
+            client.close()
+            return answered
+        finally:
+            await ep.stop()
+
+    assert asyncio.run(scenario()) == 500
+
+
+def test_a_port_taken_for_tcp_is_refused_and_frees_its_udp_port() -> None:
+    """`--sip-listen` on a port whose TCP side is in use fails at start, and leaves
+    nothing bound; with port 0 the endpoint picks a port free on both."""
+
+    async def scenario() -> tuple[bool, bool, int]:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            ep = SipEndpoint(lambda h, p: UserAgent(h, p, lambda: "x"), lambda e: None)
+            refused = False
+            try:
+                await ep.start("127.0.0.1", port)
+            except OSError:
+                refused = True
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+                udp.bind(("127.0.0.1", port))  # raises if the endpoint kept it
+                udp_free = True
+        ep, chosen = await endpoint()
+        try:
+            assert ep.transport.tcp_address is not None
+            tcp_port = ep.transport.tcp_address[1]
+        finally:
+            await ep.stop()
+        return refused, udp_free, chosen - tcp_port
+
+    assert asyncio.run(scenario()) == (True, True, 0)

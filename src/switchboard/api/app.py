@@ -34,7 +34,7 @@ from switchboard.config.model import NotificationMode, NotificationType
 from switchboard.config.passwords import hash_password, verify_password
 from switchboard.core import commands as cmd
 from switchboard.core.errors import CommandRejected
-from switchboard.core.records import InteractionRecord
+from switchboard.core.records import Direction, InteractionRecord
 from switchboard.core.transfer import DestinationKind, TransferMode
 from switchboard.runtime.hub import CLOSED
 from switchboard.runtime.server import CallServer
@@ -399,13 +399,35 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
             records = server.store.history(queue_ids=list(supervised), limit=limit)
         return [_record_json(r) for r in records]
 
-    @app.get("/api/v1/history/{interaction_id}", tags=["history"])
-    async def interaction(interaction_id: str, me: Me) -> dict[str, Any]:
+    def _visible_record(interaction_id: str, agent_id: str) -> InteractionRecord:
         record = server.store.get_interaction(interaction_id)
-        if record is None or not _may_see(me.agent_id, record):
+        if record is None or not _may_see(agent_id, record):
             # The same answer for "absent" and "not yours": ids are not probed.
             raise ApiError(404, "unknown_interaction", "there is no such interaction")
-        return _record_json(record)
+        return record
+
+    @app.get("/api/v1/history/{interaction_id}", tags=["history"])
+    async def interaction(interaction_id: str, me: Me) -> dict[str, Any]:
+        return _record_json(_visible_record(interaction_id, me.agent_id))
+
+    @app.post("/api/v1/history/{interaction_id}/call-back", tags=["calls"])
+    async def call_back_history(interaction_id: str, me: Me) -> dict[str, Any]:
+        """Call back the other party of an interaction of the history: the customer's
+        number (with the interaction's queue and CRM contact, for the caller ID and
+        the popup), or the colleague's extension for an internal call."""
+        record = _visible_record(interaction_id, me.agent_id)
+        if record.direction is Direction.INTERNAL:
+            mine = server.center.agents[me.agent_id].config.extension
+            other = record.callee if record.caller == mine else record.caller
+            return await run(cmd.DialExtension(me.agent_id, other))
+        number = record.caller if record.direction is Direction.INBOUND else record.callee
+        member_of = server.center.agents[me.agent_id].membership_queues()
+        queue_id = record.queue_id if record.queue_id in member_of else None
+        return await run(
+            cmd.DialNumber(
+                me.agent_id, number, queue_id=queue_id, crm_contact_id=record.crm_contact_id
+            )
+        )
 
     @app.get("/api/v1/missed-calls", tags=["history"])
     async def missed(me: Me, limit: int = 50) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ the single writer makes it atomic: whoever comes second gets `call_already_taken
 
 from __future__ import annotations
 
-from switchboard.config.model import NotificationType
+from switchboard.config.model import Device, NotificationType
 from switchboard.core import commands as cmd
 from switchboard.core import effects as fx
 from switchboard.core.agent import Agent, AgentState
@@ -70,7 +70,11 @@ def present(cc: ContactCenter, call: Call, agent: Agent, kind: OfferKind) -> Off
     from switchboard.core.transfers import destination_ringing
 
     destination_ringing(cc, call)
-    if offer.auto_answer:
+    if offer.auto_answer and agent.config.device is Device.BANNER:
+        # The Banner's softphone is ours: the call is connected as the popup shows.
+        # A SIP phone is rung with the auto-answer hint instead, and its answer
+        # accepts the offer: a phone that is off or refuses leaves the offer to
+        # expire or be declined, and the call moves on to another agent.
         accept_offer(cc, offer)
     return offer
 

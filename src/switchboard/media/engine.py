@@ -131,6 +131,12 @@ class MediaEngine(Protocol):
         file is valid on disk while it grows (at most a second is lost in a crash)."""
         ...
 
+    def record_from(self, recording_id: str, endpoints: tuple[str, ...]) -> None:
+        """Change whose voices a mono recording takes, from the next tick on (a party
+        joins or leaves the call being recorded); none records silence. Raises
+        `MediaError` for a stereo recording, whose channels are fixed."""
+        ...
+
     def stop_recording(self, recording_id: str) -> Path: ...
 
     def conference(self, conference_id: str, endpoints: tuple[str, ...]) -> None:

@@ -48,6 +48,15 @@ class Recorder:
     def duration(self) -> float:
         return self.ticks * FRAME_SAMPLES / 8000
 
+    def set_channels(self, channels: int) -> None:
+        """A mono recording takes frames from another number of endpoints from now on
+        (zero: silence); a stereo file's channels cannot change."""
+        if self.stereo and channels != self.channels:
+            raise ValueError("a stereo recording keeps its channels")
+        if channels < 0:
+            raise ValueError("a negative number of endpoints")
+        self.channels = channels
+
     def write(self, frames: Sequence[Samples | None]) -> None:
         """Record one tick: a frame (or None) per endpoint."""
         if len(frames) != self.channels:

@@ -76,7 +76,7 @@ def _guarded(name: str, endpoint: Endpoint, handler: Callable[..., None], *args:
         log.exception("%s handler failed for endpoint %s", name, endpoint.id)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Recording:
     recorder: Recorder
     endpoints: tuple[Endpoint, ...]
@@ -361,6 +361,23 @@ class AsyncioMediaEngine:
         for endpoint in members:
             endpoint.recordings += 1
         self._rewire(members)
+
+    def record_from(self, recording_id: str, endpoints: tuple[str, ...]) -> None:
+        recording = self._recordings.get(recording_id)
+        if recording is None:
+            raise MediaError(f"no recording {recording_id} is running")
+        members = tuple(self._get(endpoint_id) for endpoint_id in dict.fromkeys(endpoints))
+        try:
+            recording.recorder.set_channels(len(members))
+        except ValueError as exc:
+            raise MediaError(f"recording {recording_id}: {exc}") from exc
+        old = recording.endpoints
+        for endpoint in old:
+            endpoint.recordings -= 1
+        for endpoint in members:
+            endpoint.recordings += 1
+        recording.endpoints = members
+        self._rewire([*old, *members])
 
     def stop_recording(self, recording_id: str) -> Path:
         recording = self._recordings.pop(recording_id, None)

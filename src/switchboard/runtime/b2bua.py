@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,8 @@ from switchboard.sip.ua import (
 from switchboard.sip.uri import URI
 
 log = logging.getLogger(__name__)
+
+CALL_HISTORY = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +93,9 @@ class B2bua:
         self.route = route
         self.hold_music = hold_music
         self.record_dir = record_dir
-        self.calls: list[BridgedCall] = []
+        self.calls: deque[BridgedCall] = deque(maxlen=CALL_HISTORY)
+        """The latest calls, ended ones included (for those who watch: tests, a status
+        page); bounded, so that a B2BUA running for months does not keep them all."""
         self._by_leg: dict[str, BridgedCall] = {}
         self._by_endpoint: dict[str, BridgedCall] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -218,6 +223,11 @@ class B2bua:
                 call.media_stats[name] = self.media.stats(endpoint_id)
         self.media.close(call.endpoint_in)
         self.media.close(call.endpoint_out)
+        for leg in (call.inbound, call.outbound):
+            if leg is not None:
+                self._by_leg.pop(leg.id, None)
+        self._by_endpoint.pop(call.endpoint_in, None)
+        self._by_endpoint.pop(call.endpoint_out, None)
         call.done.set()
 
 

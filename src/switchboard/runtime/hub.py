@@ -88,10 +88,15 @@ class EventHub:
                 subscriber.put({"type": "update", "seq": self.sequence, "changes": changes})
 
     def notify(self, agent_id: str, message: dict[str, Any]) -> None:
+        self.send(agent_id, "notification", message)
+
+    def send(self, agent_id: str, kind: str, message: dict[str, Any]) -> None:
+        """A message for one agent's screens, beside its view (a notification, the
+        news of a transfer it started)."""
         for subscriber in list(self.subscribers):
             if subscriber.agent_id == agent_id:
                 self.sequence += 1
-                subscriber.put({"type": "notification", "seq": self.sequence, **message})
+                subscriber.put({"type": kind, "seq": self.sequence, **message})
 
     def close_all(self) -> None:
         for subscriber in list(self.subscribers):

@@ -145,6 +145,7 @@ class CallServer:
         self.telephony.center = self.center
         self.telephony.on_recording = self._recording_done
         self.accepting = True
+        self._stopped = False
         self._inbox: asyncio.Queue[_Item] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
@@ -165,7 +166,11 @@ class CallServer:
         )
         self._load_preferences()
         await self.media.start()
-        await self.sip.start(self.options.sip_host, self.options.sip_port)
+        try:
+            await self.sip.start(self.options.sip_host, self.options.sip_port)
+        except BaseException:
+            await self.media.stop()  # a port in use must not leave media threads behind
+            raise
         self._worker = asyncio.get_running_loop().create_task(self._work(), name="call-server")
         self._register_trunk()
 
@@ -199,17 +204,21 @@ class CallServer:
 
     async def stop(self, grace: float = 30.0) -> None:
         """Refuse new calls, let calls end within `grace` seconds, hang up the rest,
-        write every record, then close SIP, media and the store's pending work."""
+        write every record, then close SIP, media and the store's pending work.
+        Stopping a stopped server does nothing."""
+        if self._stopped:
+            return
+        self._stopped = True
         self.accepting = False
         self.telephony.accepting = False
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace
-        while self._live_calls() and loop.time() < deadline:
+        while self._busy() and loop.time() < deadline:
             await asyncio.sleep(min(0.1, max(0.0, deadline - loop.time())))
-        if self._live_calls():
+        if self._busy():
             self.telephony.hang_up_everything()
             settle_until = loop.time() + 2.0
-            while self._live_calls() and loop.time() < settle_until:
+            while self._busy() and loop.time() < settle_until:
                 await asyncio.sleep(0.05)
         for call in list(self.center.calls.values()):
             if not call.ended:  # the far ends never answered our BYEs
@@ -227,6 +236,11 @@ class CallServer:
 
     def _live_calls(self) -> bool:
         return any(not c.ended for c in self.center.calls.values())
+
+    def _busy(self) -> bool:
+        """Calls in progress, or transferred parties we still join (they have no core
+        call any more, see `Telephony.junctions`)."""
+        return self._live_calls() or bool(self.telephony.junctions)
 
     # -- input -------------------------------------------------------------------------------
 
@@ -300,8 +314,18 @@ class CallServer:
 
     async def _process(self, item: _Item) -> None:
         if isinstance(item, _Command):
+            command = item.command
+            if isinstance(command, cmd.Accept) and await self.telephony.pick_up(
+                command.agent_id, command.offer_id
+            ):
+                # Accepted from the Banner while the agent's phone rings: the phone is
+                # asked to pick up by itself, and its answer accepts the offer (a
+                # phone that cannot leaves the offer to expire: the call goes on).
+                if not item.done.done():
+                    item.done.set_result(None)
+                return
             try:
-                effects = self.center.handle(item.command, self.clock.now())
+                effects = self.center.handle(command, self.clock.now())
             except CommandRejected as refused:
                 if not item.done.done():
                     item.done.set_exception(refused)
@@ -355,6 +379,20 @@ class CallServer:
                     "mode": effect.mode.value,
                     "call_id": effect.call_id,
                     "detail": effect.detail,
+                },
+            )
+            return []
+        if isinstance(effect, fx.TransferChanged):
+            # The transferring agent follows its transfer to the end, failure reason
+            # included, even once the call has left its screen (a blind transfer).
+            self.hub.send(
+                effect.from_agent,
+                "transfer",
+                {
+                    "transfer_id": effect.transfer_id,
+                    "call_id": effect.call_id,
+                    "status": effect.status,
+                    "failure_reason": effect.failure_reason,
                 },
             )
             return []

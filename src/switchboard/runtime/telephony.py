@@ -3,23 +3,33 @@ what the legs do becomes core commands.
 
 Theory of operation
 -------------------
-Every core call has at most one *remote party* (the customer's leg: a call that came
-in, or a number dialled through the trunk) and *agent parties*, one per agent on or
-rung for the call: a leg to the agent's registered SIP phone. Each party owns one
-media endpoint. Agents' phones are always called by Switchboard (a B2BUA, never a
-proxy), so the customer never learns where the agent sits.
+A core call has at most one *remote party* (the customer's leg: a call that came in,
+or a number dialled through the trunk). An agent on a SIP phone has one *line*: the
+leg from Switchboard to its phone, rung for an offer or called with an auto-answer
+hint, and kept while the agent has any call. The line is the agent's headset: it
+follows the agent from call to call (an attended transfer's consultation, a second
+call placed while the first is held, a merge) instead of ringing the phone again
+for each, as a desk phone would. Every leg owns one media endpoint; agents' phones
+are always called by Switchboard (a B2BUA, never a proxy), so the customer never
+learns where the agent sits.
 
     effect                       what happens
-    PresentOffer                 INVITE the agent's phone (auto-answer hint when asked)
+    PresentOffer                 INVITE the agent's phone (the auto-answer hint for an
+                                 auto-answer profile: the phone's answer accepts)
     WithdrawOffer (not accepted) CANCEL that INVITE
-    ConnectAgent                 the phone answered already: nothing to do; still
-                                 ringing after an API accept: ring it again with
-                                 auto-answer; not rung (outbound call, consultation):
-                                 INVITE with auto-answer
-    DisconnectAgent              BYE (or CANCEL) the phone's leg
+    ConnectAgent                 the line is up: it joins this call; no line (outbound
+                                 call, consultation): INVITE with auto-answer
+    (API accept, phone ringing)  `pick_up`: ring again with auto-answer, the offer
+                                 pending until the phone answers
+    DisconnectAgent              the agent leaves the call; its line is hung up once
+                                 it has no call left
     PlayWaitingMusic             answer the customer, play the queue's music
-    DialNumber                   INVITE the number through the trunk (digest auth)
+    DialNumber                   INVITE the number through the trunk (digest auth),
+                                 once the agent placing the call has picked up
     HangupRemote                 BYE, CANCEL or refuse the customer's leg
+    BridgeRemotes                a completed external transfer: the two remote legs
+                                 are joined (a *junction*) and outlive both core calls
+                                 until one side hangs up
     Hold/Resume/Mute/Conference  rewire the media (below)
     SendDtmf                     RFC 4733 events towards the customer
     Start/StopRecording          record every party of the call into one WAV
@@ -28,21 +38,24 @@ proxy), so the customer never learns where the agent sits.
     INVITE to a number/extension InboundCall (caller ID checked, see `_incoming`)
     phone answers an offer       Accept        phone says 486/600/603  Decline
     remote rings/answers/fails   RemoteRinging / RemoteAnswered / RemoteFailed
-    remote hangs up              RemoteHungUp  agent's phone hangs up  Hangup
+    remote hangs up              RemoteHungUp  agent's phone hangs up  Hangup (its
+                                                                      active call)
 
 Media follows state, not effects: after anything that may change who hears whom,
-`rewire(call)` computes the wiring from the core's view of the call — held: the
-customer hears music and the agents nothing; in a conference (or three parties):
-a mix; two answered parties: a bridge; a customer alone: the queue's music while it
-waits. Deriving the wiring each time, instead of patching it per effect, keeps
-transfers, merges and recalls from leaving a stale bridge behind.
+`rewire` computes the wiring of every endpoint the change can reach (the calls of
+the agents involved, the calls of a conference) from the core's view, and applies
+only the difference. A call on hold: its customer hears music, its agents' lines are
+free for their other call or silent; a conference: one mix; two parties: a bridge; a
+party alone: the queue's music for a waiting customer, ringback for an agent whose
+call is being dialled. Deriving the wiring each time, instead of patching it per
+effect, keeps transfers, merges and recalls from leaving a stale bridge behind.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,26 +103,38 @@ _FAILURES = {
 
 @dataclass(slots=True)
 class Party:
-    """One leg of a call and its media endpoint."""
+    """One leg and its media endpoint: a call's remote party, or an agent's line."""
 
     endpoint: str
     leg: Leg | None = None
     answered: bool = False
     offer_id: str | None = None
-    """The offer this agent's phone rings for (None once accepted, or for a call the
-    agent placed)."""
+    """For a line: the offer it rings for (None once accepted, or when called to
+    pick up by itself)."""
+    auto: bool = False
+    """For a line: rung with the auto-answer hint (the phone picks up by itself)."""
 
 
 @dataclass(slots=True)
 class CallMedia:
     remote: Party | None = None
     agents: dict[str, Party] = field(default_factory=dict)
+    """Agent id → that agent's line, while the agent is on (or rung for) this call."""
     recording: tuple[str, Path] | None = None
-    wiring: tuple[object, ...] | None = None
-    """The wiring last applied (see `_plan`): applied again only when it changes, so
-    hold music does not restart at every state change."""
-    joined_with: str | None = None
-    """A call whose remote party ours is bridged to (a completed external transfer)."""
+    recorded: tuple[str, ...] = ()
+    """The endpoints the running recording takes voices from (see `rewire`)."""
+    pending_dial: fx.DialNumber | None = None
+    """A number to dial once the agent who places the call has picked up its phone:
+    the customer is never called by an agent who is not there yet."""
+
+
+Wiring = tuple[object, ...]
+"""What one endpoint is given: ("group", kind, members, id) for a bridge or a mix,
+("play", file), ("ringback",), ("idle",) or ("junction",)."""
+_IDLE: Wiring = ("idle",)
+_WAITING = (CallState.QUEUED, CallState.OFFERED, CallState.TRANSFERRING, CallState.HELD)
+_RINGING = (CallState.DIALING, CallState.QUEUED, CallState.OFFERED)
+"""An agent alone on a call in these states waits for someone to answer: ringback."""
 
 
 class Telephony:
@@ -134,10 +159,19 @@ class Telephony:
         self.trunk_password = trunk_password
         self.center: ContactCenter | None = None
         self.calls: dict[str, CallMedia] = {}
-        self._owner: dict[str, tuple[str, str | None]] = {}
-        """SIP leg id → (call id, agent id or None for the remote party)."""
+        self.lines: dict[str, Party] = {}
+        """Agent id → the leg to its SIP phone."""
+        self.junctions: dict[str, tuple[Party, Party]] = {}
+        """SIP leg id → the two remote parties a completed external transfer joined."""
+        self._remote_legs: dict[str, str] = {}
+        """SIP leg id → the call whose remote party it is."""
+        self._line_legs: dict[str, str] = {}
+        """SIP leg id → the agent whose line it is."""
         self._extensions = {a.extension: a for a in tenant.agents}
         self._ports: dict[str, int] = {}
+        self._applied: dict[str, Wiring] = {}
+        self._flows: dict[str, Flow] = {}
+        self._serial = 0
         self.accepting = True
         """False while the server shuts down: new calls get 503."""
         self.on_recording: Callable[[str, str, Path], None] | None = None
@@ -161,23 +195,23 @@ class Telephony:
         return self.calls.setdefault(call_id, CallMedia())
 
     def _local(self, party: Party) -> sdp.LocalMedia:
-        return sdp.LocalMedia(self.ua.host, self._port_of(party))
-
-    def _port_of(self, party: Party) -> int:
         port = self._ports.get(party.endpoint)
         assert port is not None
-        return port
+        return sdp.LocalMedia(self.ua.host, port)
 
-    async def _open(self, call_id: str, agent_id: str | None) -> Party:
-        endpoint = f"{call_id}/{agent_id or 'remote'}"
+    async def _open(self, endpoint: str) -> Party:
         self._ports[endpoint] = await self.media.open(endpoint)
         return Party(endpoint)
 
     def _close(self, party: Party) -> None:
         self.media.close(party.endpoint)
         self._ports.pop(party.endpoint, None)
+        self._applied.pop(party.endpoint, None)
+        self._flows.pop(party.endpoint, None)
         if party.leg is not None:
-            self._owner.pop(party.leg.id, None)
+            self._remote_legs.pop(party.leg.id, None)
+            self._line_legs.pop(party.leg.id, None)
+            self.junctions.pop(party.leg.id, None)
 
     def _connect(self, party: Party, negotiated: sdp.Negotiated | None) -> None:
         if negotiated is None:
@@ -192,6 +226,11 @@ class Telephony:
             self.media.connect(party.endpoint, remote)
         except MediaError as error:
             log.warning("cannot send media to %s: %s", party.endpoint, error)
+
+    def _hang_up(self, party: Party) -> None:
+        """BYE, CANCEL or refuse the party's leg, whichever its state needs."""
+        if party.leg is not None and party.leg.state is not LegState.ENDED:
+            self.sip.run(self.ua.hangup(party.leg, self._now()))
 
     def _phone(self, agent_id: str) -> tuple[SipURI, Peer] | None:
         """Where the agent's SIP phone is registered, if it is."""
@@ -214,15 +253,19 @@ class Telephony:
         if isinstance(event, IncomingCall):
             return await self._incoming(event)
         leg = getattr(event, "leg", None)
-        if not isinstance(leg, Leg) or leg.id not in self._owner:
+        if not isinstance(leg, Leg):
             return []
-        call_id, agent_id = self._owner[leg.id]
-        media = self.calls.get(call_id)
-        if media is None:
+        if leg.id in self.junctions:
+            self._junction_event(leg, event)
             return []
-        if agent_id is None:
-            return self._remote_event(call_id, media, event)
-        return self._agent_event(call_id, agent_id, media, event)
+        agent_id = self._line_legs.get(leg.id)
+        if agent_id is not None:
+            return await self._line_event(agent_id, event)
+        call_id = self._remote_legs.get(leg.id)
+        media = self.calls.get(call_id) if call_id is not None else None
+        if call_id is None or media is None or media.remote is None:
+            return []
+        return self._remote_event(call_id, media.remote, event)
 
     async def _incoming(self, event: IncomingCall) -> list[cmd.Command]:
         leg = event.leg
@@ -238,35 +281,16 @@ class Telephony:
             self.sip.run(self.ua.reject(leg, 403, self._now()))
             return []
         call_id = f"c{secrets.token_hex(6)}"
-        party = await self._open(call_id, None)
+        party = await self._open(f"{call_id}/remote")
         party.leg = leg
         if leg.state is LegState.ENDED:  # the caller gave up while the port opened
             self._close(party)
             return []
         leg.media = self._local(party)
         self._call_media(call_id).remote = party
-        self._owner[leg.id] = (call_id, None)
+        self._remote_legs[leg.id] = call_id
         self.sip.run(self.ua.ring(leg, self._now()))
         return [cmd.InboundCall(call_id, caller, callee, caller_name=name)]
-
-    def silence(self, endpoint: str) -> list[cmd.Command]:
-        """No RTP from a party for the inactivity timeout: its phone is gone."""
-        call_id, _, who = endpoint.partition("/")
-        media = self.calls.get(call_id)
-        if media is None:
-            return []
-        party = media.remote if who == "remote" else media.agents.get(who)
-        if party is not None:
-            log.info("call %s: no audio from %s any more; hanging up its leg", call_id, who)
-            self._hang_up(party)
-        return []
-
-    def hang_up_everything(self) -> None:
-        """Shutdown: BYE or CANCEL every leg; the legs' ends reach the core as usual."""
-        for media in list(self.calls.values()):
-            for party in [media.remote, *media.agents.values()]:
-                if party is not None:
-                    self._hang_up(party)
 
     def _from_phone_of(self, extension: str, peer: Peer) -> bool:
         for binding in self.registrar.lookup(extension, self._now()):
@@ -274,9 +298,7 @@ class Telephony:
                 return True
         return False
 
-    def _remote_event(self, call_id: str, media: CallMedia, event: Event) -> list[cmd.Command]:
-        party = media.remote
-        assert party is not None
+    def _remote_event(self, call_id: str, party: Party, event: Event) -> list[cmd.Command]:
         if isinstance(event, LegRinging):
             return [cmd.RemoteRinging(call_id)]
         if isinstance(event, LegAnswered):
@@ -285,7 +307,7 @@ class Telephony:
             self._connect(party, event.media)
             if first and not event.leg.incoming:
                 return [cmd.RemoteAnswered(call_id)]
-            self.rewire(call_id)
+            self.rewire(calls=[call_id])
             return []
         if isinstance(event, LegMediaChanged):
             self._connect(party, event.media)
@@ -294,92 +316,197 @@ class Telephony:
             reason = _FAILURES.get(event.status, FailureReason.UNREACHABLE)
             return [cmd.RemoteFailed(call_id, reason)]
         if isinstance(event, LegEnded):
+            self._remote_legs.pop(event.leg.id, None)
             party.leg = None
             return [cmd.RemoteHungUp(call_id)]
         # LegDtmf (INFO digits from the customer) is for Smart Routing to read.
         return []
 
-    def _agent_event(
-        self, call_id: str, agent_id: str, media: CallMedia, event: Event
-    ) -> list[cmd.Command]:
-        party = media.agents.get(agent_id)
-        if party is None:
+    async def _line_event(self, agent_id: str, event: Event) -> list[cmd.Command]:
+        line = self.lines.get(agent_id)
+        if line is None:
             return []
         if isinstance(event, LegAnswered):
-            party.answered = True
-            self._connect(party, event.media)
-            offer_id, party.offer_id = party.offer_id, None
+            line.answered = True
+            self._connect(line, event.media)
+            offer_id, line.offer_id = line.offer_id, None
             if offer_id is not None:
                 return [cmd.Accept(agent_id, offer_id)]
-            self.rewire(call_id)
-            return []
+            commands: list[cmd.Command] = []
+            for media in list(self.calls.values()):
+                dial = media.pending_dial
+                if dial is not None and media.agents.get(agent_id) is line:
+                    media.pending_dial = None
+                    commands += await self._dial(dial)
+            self.rewire(agents=[agent_id])
+            return commands
         if isinstance(event, LegMediaChanged):
-            self._connect(party, event.media)
+            self._connect(line, event.media)
             return []
-        if isinstance(event, LegFailed):
-            offer_id = party.offer_id
-            self._forget_agent(call_id, agent_id)
-            if offer_id is not None and event.status in _BUSY:
-                return [cmd.Decline(agent_id, offer_id, busy=_BUSY[event.status])]
-            return []
-        if isinstance(event, LegEnded):
-            party.leg = None
-            self._forget_agent(call_id, agent_id)
-            call = self._cc().calls.get(call_id)
-            if call is not None and agent_id in call.agents and not call.ended:
-                return [cmd.Hangup(agent_id, call_id)]
-            return []
+        if isinstance(event, (LegFailed, LegEnded)):
+            offer_id = line.offer_id
+            calls = [c for c, m in self.calls.items() if m.agents.get(agent_id) is line]
+            self._drop_line(agent_id)
+            if offer_id is not None:
+                if isinstance(event, LegFailed) and event.status in _BUSY:
+                    return [cmd.Decline(agent_id, offer_id, busy=_BUSY[event.status])]
+                return []
+            # The phone hung up, or would not pick up a call it was asked to: the
+            # agent leaves the call it was talking on (a held call stays held; its
+            # phone is called again when the agent resumes it).
+            return [cmd.Hangup(agent_id, c) for c in calls if self._active_on(agent_id, c)]
         return []
 
-    def _forget_agent(self, call_id: str, agent_id: str) -> None:
-        media = self.calls.get(call_id)
-        if media is None:
-            return
-        party = media.agents.pop(agent_id, None)
-        if party is not None:
-            self._hang_up(party)
-            self._close(party)
+    def _active_on(self, agent_id: str, call_id: str) -> bool:
+        call = self._cc().calls.get(call_id)
+        return (
+            call is not None
+            and not call.ended
+            and agent_id in call.agents
+            and not _held_by(call, agent_id)
+        )
 
-    def _hang_up(self, party: Party) -> None:
-        """BYE, CANCEL or refuse the party's leg, whichever its state needs."""
-        if party.leg is not None and party.leg.state is not LegState.ENDED:
-            self.sip.run(self.ua.hangup(party.leg, self._now()))
+    def _junction_event(self, leg: Leg, event: Event) -> None:
+        a, b = self.junctions[leg.id]
+        party, other = (a, b) if a.leg is leg else (b, a)
+        if isinstance(event, LegMediaChanged):
+            self._connect(party, event.media)
+        elif isinstance(event, (LegEnded, LegFailed)):
+            self._end_junction(party, other)
+
+    def _end_junction(self, party: Party, other: Party) -> None:
+        for p in (party, other):
+            self._hang_up(p)
+            self._close(p)
+
+    def silence(self, endpoint: str) -> list[cmd.Command]:
+        """No RTP from a party for the inactivity timeout: its phone is gone."""
+        for party in self._all_parties():
+            if party.endpoint == endpoint:
+                log.info("no audio from %s any more; hanging up its leg", endpoint)
+                self._hang_up(party)
+        return []
+
+    def _all_parties(self) -> list[Party]:
+        parties = [m.remote for m in self.calls.values() if m.remote is not None]
+        parties += self.lines.values()
+        for a, b in self.junctions.values():
+            parties += [p for p in (a, b) if p not in parties]
+        return parties
+
+    def hang_up_everything(self) -> None:
+        """Shutdown: BYE or CANCEL every leg; the legs' ends reach the core as usual."""
+        for party in self._all_parties():
+            self._hang_up(party)
 
     def command_refused(self, command: cmd.Command, error: CommandRejected) -> None:
         """A command a leg event led to was refused (the offer expired as the phone
         answered, say): hang up what the command stood for."""
         if isinstance(command, cmd.Accept):
-            for call_id, media in list(self.calls.items()):
-                call = self._cc().calls.get(call_id)
-                if command.agent_id in media.agents and (
-                    call is None or command.agent_id not in call.agents
-                ):
-                    self._forget_agent(call_id, command.agent_id)
+            agent = self._cc().agents.get(command.agent_id)
+            if agent is not None and not agent.call_ids:
+                self._drop_line(command.agent_id)
+
+    # -- agents' lines ----------------------------------------------------------------------
+
+    async def _ring_phone(
+        self, call_id: str, agent_id: str, offer_id: str | None, *, auto: bool
+    ) -> Party | None:
+        """Call the agent's phone for `call_id`: it becomes the agent's line."""
+        phone = self._phone(agent_id)
+        call = self._cc().calls.get(call_id)
+        if phone is None or call is None or call.ended or not self.accepting:
+            return None
+        self._drop_line(agent_id)
+        self._serial += 1
+        line = await self._open(f"{agent_id}/line{self._serial}")
+        line.offer_id = offer_id
+        line.auto = auto
+        uri, peer = phone
+        leg, outputs = self.ua.invite(
+            uri,
+            peer,
+            self._local(line),
+            self._now(),
+            caller=_sip_user(call.caller),
+            display_name=call.caller_name or call.caller,
+            extra_headers=AUTO_ANSWER if auto else (),
+        )
+        line.leg = leg
+        self.lines[agent_id] = line
+        self._line_legs[leg.id] = agent_id
+        self._call_media(call_id).agents[agent_id] = line
+        self.sip.run(outputs)
+        return line
+
+    async def pick_up(self, agent_id: str, offer_id: str) -> bool:
+        """The agent accepts from the Banner the offer its phone rings for: ring the
+        phone again with the auto-answer hint, the offer still pending until it
+        answers. False when no phone rings for that offer (the core decides)."""
+        line = self.lines.get(agent_id)
+        if line is None or line.answered or line.offer_id != offer_id or line.auto:
+            return False
+        offer = self._cc().offers.get(offer_id)
+        if offer is None:
+            return False
+        return await self._ring_phone(offer.call_id, agent_id, offer_id, auto=True) is not None
+
+    def _drop_line(self, agent_id: str) -> None:
+        line = self.lines.pop(agent_id, None)
+        if line is None:
+            return
+        for media in self.calls.values():
+            if media.agents.get(agent_id) is line:
+                del media.agents[agent_id]
+        if line.leg is not None:
+            self._line_legs.pop(line.leg.id, None)
+        self._hang_up(line)
+        self._close(line)
+
+    def _leave(self, call_id: str, agent_id: str) -> None:
+        """The agent is off the call: its line goes when no other call holds it."""
+        media = self.calls.get(call_id)
+        line = media.agents.pop(agent_id, None) if media is not None else None
+        if line is None:
+            return
+        agent = self._cc().agents.get(agent_id)
+        others = [c for c in agent.call_ids if c in self.calls] if agent is not None else []
+        if not others:
+            self._drop_line(agent_id)
+        for other in others:  # the line stays the agent's on its other calls
+            self.calls[other].agents[agent_id] = line
 
     # -- effects → legs and media ---------------------------------------------------------
 
     async def execute(self, effect: fx.Effect) -> list[cmd.Command]:
         if isinstance(effect, fx.PresentOffer):
-            return await self._present(effect)
+            if effect.agent_id not in self.lines:  # else the Banner's popup is the offer
+                await self._ring_phone(
+                    effect.call_id, effect.agent_id, effect.offer_id, auto=effect.auto_answer
+                )
+            return []
         if isinstance(effect, fx.WithdrawOffer):
-            if effect.reason != "accepted":
-                media = self.calls.get(effect.call_id)
-                party = media.agents.get(effect.agent_id) if media else None
-                if party is not None and party.offer_id == effect.offer_id:
-                    self._forget_agent(effect.call_id, effect.agent_id)
+            line = self.lines.get(effect.agent_id)
+            if effect.reason != "accepted" and line and line.offer_id == effect.offer_id:
+                self._drop_line(effect.agent_id)
             return []
         if isinstance(effect, fx.ConnectAgent):
-            return await self._connect_agent(effect.call_id, effect.agent_id)
+            await self._connect_agent(effect.call_id, effect.agent_id)
+            return []
         if isinstance(effect, fx.DisconnectAgent):
-            self._forget_agent(effect.call_id, effect.agent_id)
-            self.rewire(effect.call_id)
+            self._leave(effect.call_id, effect.agent_id)
+            self.rewire(calls=[effect.call_id], agents=[effect.agent_id])
             return []
         if isinstance(effect, fx.PlayWaitingMusic):
             self._answer_remote(effect.call_id)
-            self.rewire(effect.call_id)
+            self.rewire(calls=[effect.call_id])
             return []
-        if isinstance(effect, (fx.HoldCall, fx.ResumeCall, fx.MuteAgent)):
-            self.rewire(effect.call_id)
+        if isinstance(effect, fx.ResumeCall):
+            await self._recall_lines(effect.call_id)
+            self.rewire(calls=[effect.call_id])
+            return []
+        if isinstance(effect, (fx.HoldCall, fx.MuteAgent)):
+            self.rewire(calls=[effect.call_id])
             return []
         if isinstance(effect, fx.SendDtmf):
             return self._send_dtmf(effect)
@@ -395,79 +522,43 @@ class Telephony:
             self._hangup_remote(effect.call_id, effect.reason)
             return []
         if isinstance(effect, fx.BridgeRemotes):
-            self._call_media(effect.call_id).joined_with = effect.other_call_id
-            self._call_media(effect.other_call_id).joined_with = effect.call_id
-            self.rewire(effect.call_id)
+            self._join_remotes(effect.call_id, effect.other_call_id)
             return []
         if isinstance(effect, fx.JoinConference):
-            for call_id in effect.call_ids:
-                self.rewire(call_id)
+            self.rewire(calls=list(effect.call_ids))
             return []
         if isinstance(effect, fx.CallChanged):
             if effect.state == CallState.ENDED.value:
                 self._release(effect.call_id)
             else:
-                self.rewire(effect.call_id)
+                self.rewire(calls=[effect.call_id])
             return []
         return []
 
-    async def _present(self, offer: fx.PresentOffer) -> list[cmd.Command]:
-        phone = self._phone(offer.agent_id)
-        if phone is None:
-            return []  # a Banner agent: the popup is the whole offer
-        return await self._ring_phone(
-            offer.call_id, offer.agent_id, phone, offer.offer_id, auto=offer.auto_answer
-        )
-
-    async def _ring_phone(
-        self,
-        call_id: str,
-        agent_id: str,
-        phone: tuple[SipURI, Peer],
-        offer_id: str | None,
-        *,
-        auto: bool,
-    ) -> list[cmd.Command]:
-        call = self._cc().calls.get(call_id)
-        if call is None or call.ended:
-            return []
-        media = self._call_media(call_id)
-        old = media.agents.get(agent_id)
-        if old is not None:
-            self._forget_agent(call_id, agent_id)
-        party = await self._open(call_id, agent_id)
-        party.offer_id = offer_id
-        uri, peer = phone
-        leg, outputs = self.ua.invite(
-            uri,
-            peer,
-            self._local(party),
-            self._now(),
-            caller=_sip_user(call.caller),
-            display_name=call.caller_name or call.caller,
-            extra_headers=AUTO_ANSWER if auto else (),
-        )
-        party.leg = leg
-        media.agents[agent_id] = party
-        self._owner[leg.id] = (call_id, agent_id)
-        self.sip.run(outputs)
-        return []
-
-    async def _connect_agent(self, call_id: str, agent_id: str) -> list[cmd.Command]:
+    async def _connect_agent(self, call_id: str, agent_id: str) -> None:
         self._answer_remote(call_id)
-        media = self._call_media(call_id)
-        party = media.agents.get(agent_id)
-        if party is not None and party.answered:
-            party.offer_id = None
-            self.rewire(call_id)
-            return []
-        phone = self._phone(agent_id)
-        if phone is not None:
+        line = self.lines.get(agent_id)
+        if line is not None and (line.answered or line.auto):
+            # Up, or about to pick up by itself (an auto-answer profile's offer is
+            # accepted as soon as it is presented).
+            line.offer_id = None
+            self._call_media(call_id).agents[agent_id] = line
+        else:
             # Accepted from the Banner while the phone rings, or a call the agent
             # places: the phone is called to pick up by itself.
-            await self._ring_phone(call_id, agent_id, phone, None, auto=True)
-        self.rewire(call_id)
-        return []
+            await self._ring_phone(call_id, agent_id, None, auto=True)
+        self.rewire(calls=[call_id], agents=[agent_id])
+
+    async def _recall_lines(self, call_id: str) -> None:
+        """A call comes off hold: an agent whose phone hung up meanwhile is called."""
+        call = self._cc().calls.get(call_id)
+        if call is None:
+            return
+        for agent_id in call.agents:
+            if agent_id not in self.lines:
+                await self._ring_phone(call_id, agent_id, None, auto=True)
+            else:
+                self._call_media(call_id).agents[agent_id] = self.lines[agent_id]
 
     def _answer_remote(self, call_id: str) -> None:
         media = self.calls.get(call_id)
@@ -497,8 +588,14 @@ class Telephony:
         trunk = self.trunk
         if trunk is None:
             return [cmd.RemoteFailed(effect.call_id, FailureReason.UNREACHABLE)]
-        party = await self._open(effect.call_id, None)
         media = self._call_media(effect.call_id)
+        if any(not line.answered for line in media.agents.values()):
+            media.pending_dial = effect  # dialled when the agent's phone answers
+            return []
+        call = self._cc().calls.get(effect.call_id)
+        if call is None or call.ended:
+            return []
+        party = await self._open(f"{effect.call_id}/remote")
         media.remote = party
         domain = trunk.domain or trunk.host
         credentials = None
@@ -514,9 +611,30 @@ class Telephony:
             credentials=credentials,
         )
         party.leg = leg
-        self._owner[leg.id] = (effect.call_id, None)
+        self._remote_legs[leg.id] = effect.call_id
         self.sip.run(outputs)
         return []
+
+    def _join_remotes(self, call_id: str, other_call_id: str) -> None:
+        """An external transfer completed: the customer and the destination talk
+        through us, with no core call left; either hanging up ends both legs."""
+        first, second = self.calls.get(call_id), self.calls.get(other_call_id)
+        a = first.remote if first is not None else None
+        b = second.remote if second is not None else None
+        if first is None or second is None or a is None or b is None or a.leg is None:
+            return
+        if b.leg is None:
+            return
+        first.remote = second.remote = None
+        for party in (a, b):
+            assert party.leg is not None
+            self._remote_legs.pop(party.leg.id, None)
+            self.junctions[party.leg.id] = (a, b)
+            self._applied[party.endpoint] = ("junction",)
+        try:
+            self.media.bridge(a.endpoint, b.endpoint)
+        except MediaError as error:
+            log.warning("transfer of call %s: %s", call_id, error)
 
     def _send_dtmf(self, effect: fx.SendDtmf) -> list[cmd.Command]:
         media = self.calls.get(effect.call_id)
@@ -533,16 +651,21 @@ class Telephony:
         media = self.calls.get(call_id)
         if media is None or media.recording is not None:
             return
-        endpoints = self._parties_heard(media)
+        # Started on every party the call has; `rewire` narrows it at once to those
+        # talking on it (a line may still ring, or be on the agent's other call).
+        endpoints = tuple(p.endpoint for p in [media.remote, *media.agents.values()] if p)
         if not endpoints:
+            log.error("recording %s of call %s: the call has no leg", recording_id, call_id)
             return
         path = self.recordings / f"{recording_id}.wav"
         try:
-            self.media.start_recording(recording_id, tuple(endpoints), path)
+            self.media.start_recording(recording_id, endpoints, path)
         except MediaError as error:
             log.error("recording %s of call %s failed to start: %s", recording_id, call_id, error)
             return
         media.recording = (recording_id, path)
+        media.recorded = endpoints
+        self.rewire(calls=[call_id])
 
     def _stop_recording(self, call_id: str) -> None:
         media = self.calls.get(call_id)
@@ -559,109 +682,173 @@ class Telephony:
             self.on_recording(call_id, recording_id, path)
 
     def _release(self, call_id: str) -> None:
-        """The call ended in the core: stop its recording, close every leg and port."""
+        """The call ended in the core: stop its recording, close its remote leg, and
+        the lines of agents with no call left."""
         self._stop_recording(call_id)
-        media = self.calls.pop(call_id, None)
+        media = self.calls.get(call_id)
         if media is None:
             return
-        for party in [*media.agents.values(), media.remote]:
-            if party is not None:
-                self._hang_up(party)
-                self._close(party)
-        media.agents.clear()
-        if media.joined_with is not None and media.joined_with in self.calls:
-            self.calls[media.joined_with].joined_with = None
+        agents = list(media.agents)
+        for agent_id in agents:
+            self._leave(call_id, agent_id)
+        del self.calls[call_id]
+        if media.remote is not None:
+            self._hang_up(media.remote)
+            self._close(media.remote)
+        self.rewire(agents=agents)
 
     # -- the media wiring ------------------------------------------------------------------
 
-    def _parties_heard(self, media: CallMedia) -> list[str]:
-        endpoints = []
-        if media.remote is not None and media.remote.answered:
-            endpoints.append(media.remote.endpoint)
-        endpoints += [p.endpoint for p in media.agents.values() if p.answered]
-        return endpoints
-
-    def rewire(self, call_id: str) -> None:
-        """Make the media of `call_id` match the core's view of the call."""
-        call = self._cc().calls.get(call_id)
-        media = self.calls.get(call_id)
-        if call is None or media is None or call.ended:
-            return
+    def rewire(self, *, calls: Iterable[str] = (), agents: Iterable[str] = ()) -> None:
+        """Make the media of these calls and agents, and of every call they reach,
+        match the core's view."""
+        component = self._component(calls, agents)
+        desired, voices = self._desired(component)
+        for call in component:
+            media = self.calls.get(call.id)
+            if media is None:
+                continue
+            for party in [media.remote, *media.agents.values()]:
+                if party is not None and party.endpoint not in desired:
+                    desired[party.endpoint] = _IDLE
+        for agent_id in agents:
+            line = self.lines.get(agent_id)
+            if line is not None and line.endpoint not in desired:
+                desired[line.endpoint] = _IDLE
         try:
-            self._rewire(call, media)
+            self._apply(desired)
+            self._record_voices(voices)
         except MediaError as error:
-            log.warning("media of call %s: %s", call_id, error)
+            log.warning("media of calls %s: %s", [c.id for c in component], error)
 
-    def _rewire(self, call: Call, media: CallMedia) -> None:
-        agents = {a: p for a, p in media.agents.items() if p.answered and a in call.agents}
-        for agent_id, party in agents.items():
-            muted = call.agents[agent_id].muted
-            self.media.set_flow(party.endpoint, Flow.SEND_ONLY if muted else Flow.BOTH)
-        plan = self._plan(call, media, list(agents.values()))
-        if plan == media.wiring:
-            return
-        media.wiring = plan
-        kind, remote = plan[0], plan[1]
-        for party in agents.values():
-            if kind in ("held", "alone"):
-                self.media.unbridge(party.endpoint)
-        if kind == "held" or kind == "alone":
-            assert isinstance(remote, str)
-            self.media.unbridge(remote)
-            music = plan[2]
-            if music == "ringback":
-                self.media.ringback(remote)
-            elif isinstance(music, Path):
-                self.media.play(remote, music, loop=True)
-            else:
-                self.media.stop_playing(remote)
-            return
-        if isinstance(remote, str):
-            self.media.stop_playing(remote)
-        endpoints = plan[2]
-        assert isinstance(endpoints, tuple)
-        if kind == "bridge":
-            self.media.bridge(endpoints[0], endpoints[1])
-        elif kind == "mix":
-            self.media.conference(str(plan[3]), endpoints)
+    def _record_voices(self, voices: dict[str, tuple[str, ...]]) -> None:
+        """A recording takes the voices of whoever talks on its call now: an agent
+        whose line moved to a consultation leaves it, the colleague who takes the
+        call over joins it."""
+        for call_id, endpoints in voices.items():
+            media = self.calls[call_id]
+            if media.recording is not None and media.recorded != endpoints:
+                self.media.record_from(media.recording[0], endpoints)
+                media.recorded = endpoints
 
-    def _plan(self, call: Call, media: CallMedia, agents: list[Party]) -> tuple[object, ...]:
-        """Who hears whom: ("held"|"alone", remote, music) or ("bridge"|"mix", remote,
-        endpoints, mix id) or ("none", None)."""
-        remote = media.remote if media.remote is not None and media.remote.answered else None
-        remote_id = remote.endpoint if remote is not None else None
-        if call.state is CallState.HELD and remote_id is not None:
-            return ("held", remote_id, self._queue_music(call))
-        if call.conference_id is not None:
-            endpoints = tuple(self._conference_endpoints(call.conference_id))
+    def _component(self, call_ids: Iterable[str], agent_ids: Iterable[str]) -> list[Call]:
+        cc = self._cc()
+        todo = list(call_ids)
+        for agent_id in agent_ids:
+            agent = cc.agents.get(agent_id)
+            todo += agent.call_ids if agent is not None else []
+        seen: dict[str, Call] = {}
+        while todo:
+            call = cc.calls.get(todo.pop())
+            if call is None or call.id in seen or call.ended:
+                continue
+            seen[call.id] = call
+            for agent_id in call.agents:
+                todo += cc.agents[agent_id].call_ids
+            if call.conference_id is not None:
+                todo += cc.conferences.get(call.conference_id, ())
+        return list(seen.values())
+
+    def _active_unit(self, agent_id: str) -> str | None:
+        """The call (or conference) an agent talks on: its call not on hold, else a
+        call someone else holds (the agent hears that call's music)."""
+        cc = self._cc()
+        calls = [cc.calls.get(c) for c in cc.agents[agent_id].call_ids]
+        live = [c for c in calls if c is not None and not c.ended]
+        for call in sorted(live, key=lambda c: c.state is CallState.HELD):
+            if not _held_by(call, agent_id):
+                return call.conference_id or call.id
+        return None
+
+    def _desired(self, calls: list[Call]) -> tuple[dict[str, Wiring], dict[str, tuple[str, ...]]]:
+        """What each endpoint of these calls should be given, and whose voices each
+        call's recording should take (the parties talking on it)."""
+        units: dict[str, list[Call]] = {}
+        for call in calls:
+            if call.id in self.calls:
+                units.setdefault(call.conference_id or call.id, []).append(call)
+        desired: dict[str, Wiring] = {}
+        voices: dict[str, tuple[str, ...]] = {}
+        for unit, members in units.items():
+            remotes: list[str] = []
+            lines: dict[str, bool] = {}
+            """Line endpoint → muted (on any call of the unit: a conference has one
+            microphone per agent, whichever call the mute was asked on)."""
+            for call in members:
+                media = self.calls[call.id]
+                if media.remote is not None and media.remote.answered:
+                    remotes.append(media.remote.endpoint)
+                for agent_id, line in media.agents.items():
+                    if not line.answered or agent_id not in call.agents:
+                        continue
+                    if self._active_unit(agent_id) == unit:
+                        muted = lines.get(line.endpoint, False) or call.agents[agent_id].muted
+                        lines[line.endpoint] = muted
+            for endpoint, muted in lines.items():
+                self._set_flow(endpoint, Flow.SEND_ONLY if muted else Flow.BOTH)
+            endpoints = tuple(remotes + list(lines))
+            for call in members:
+                voices[call.id] = endpoints
+            if len(members) == 1 and members[0].state is CallState.HELD:
+                # Everyone but the agent who held the call hears music; that agent's
+                # line is on its other call, or silent.
+                music = self._queue_music(members[0])
+                for endpoint in endpoints:
+                    desired[endpoint] = ("play", music) if music is not None else _IDLE
+                continue
             if len(endpoints) >= 2:
-                return ("mix", remote_id, endpoints, call.conference_id)
-        if media.joined_with is not None and remote_id is not None:
-            other = self.calls.get(media.joined_with)
-            if other is not None and other.remote is not None and other.remote.answered:
-                return ("bridge", remote_id, (remote_id, other.remote.endpoint))
-        parties = ([remote_id] if remote_id is not None else []) + [p.endpoint for p in agents]
-        if len(parties) == 2:
-            return ("bridge", remote_id, tuple(parties))
-        if len(parties) > 2:
-            return ("mix", remote_id, tuple(parties), call.id)
-        if remote_id is None:
-            return ("none", None)
-        music: Path | str | None = None
-        if call.state in (CallState.QUEUED, CallState.OFFERED, CallState.TRANSFERRING):
-            music = self._queue_music(call)
-        elif call.state is CallState.DIALING:
-            music = "ringback"
-        return ("alone", remote_id, music)
+                kind = "bridge" if len(endpoints) == 2 else "mix"
+                for endpoint in endpoints:
+                    desired[endpoint] = ("group", kind, endpoints, unit)
+            elif len(endpoints) == 1:
+                alone = endpoints[0]
+                desired[alone] = self._alone(members[0], is_remote=bool(remotes))
+        return desired, voices
 
-    def _conference_endpoints(self, conference_id: str) -> list[str]:
-        endpoints: list[str] = []
-        for call in self._cc().calls.values():
-            if call.conference_id == conference_id and not call.ended:
-                media = self.calls.get(call.id)
-                if media is not None:
-                    endpoints += [e for e in self._parties_heard(media) if e not in endpoints]
-        return endpoints
+    def _alone(self, call: Call, *, is_remote: bool) -> Wiring:
+        if is_remote and call.state in _WAITING:  # HELD: see `_desired`
+            music = self._queue_music(call)
+            return ("play", music) if music is not None else _IDLE
+        if not is_remote and call.state in _RINGING:
+            return ("ringback",)
+        return _IDLE
+
+    def _set_flow(self, endpoint: str, flow: Flow) -> None:
+        if self._flows.get(endpoint, Flow.BOTH) is not flow:
+            self.media.set_flow(endpoint, flow)
+            self._flows[endpoint] = flow
+
+    def _apply(self, desired: dict[str, Wiring]) -> None:
+        """Apply what changed: first free what leaves a group, then form the groups,
+        then start the players (a player on a bridged endpoint would not silence its
+        bridge)."""
+        changed = {e: w for e, w in desired.items() if self._applied.get(e, _IDLE) != w}
+        for endpoint, wiring in changed.items():
+            if wiring[0] != "group":
+                self.media.unbridge(endpoint)
+                self.media.stop_playing(endpoint)
+        formed: set[tuple[object, ...]] = set()
+        for wiring in changed.values():
+            if wiring[0] == "group" and wiring not in formed:
+                formed.add(wiring)
+                _, kind, endpoints, unit = wiring
+                assert isinstance(endpoints, tuple)
+                if kind == "bridge":
+                    self.media.bridge(endpoints[0], endpoints[1])
+                else:
+                    self.media.conference(str(unit), endpoints)
+        for endpoint, wiring in changed.items():
+            if wiring[0] == "play":
+                music = wiring[1]
+                assert isinstance(music, Path)
+                self.media.play(endpoint, music, loop=True)
+            elif wiring[0] == "ringback":
+                self.media.ringback(endpoint)
+        self._applied.update(changed)
+
+    def wiring(self, endpoint: str) -> Wiring:
+        """What the endpoint hears now (for the call server's observers and tests)."""
+        return self._applied.get(endpoint, _IDLE)
 
     def _queue_music(self, call: Call) -> Path | None:
         if call.queue_id is not None:
@@ -669,6 +856,12 @@ class Telephony:
             if queue.hold_music is not None:
                 return self.music.get(queue.hold_music)
         return next(iter(self.music.values()), None)
+
+
+def _held_by(call: Call, agent_id: str) -> bool:
+    """The call is on hold for this agent: the agent put it on hold (the others on
+    the call hear music, and the holder's line is free for another call)."""
+    return call.state is CallState.HELD and call.held_by in (agent_id, None)
 
 
 def _sip_user(number: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Callable
 
 from switchboard.sip.errors import SipParseError
@@ -27,6 +28,12 @@ log = logging.getLogger(__name__)
 
 MAX_DATAGRAM = 65_507
 MAX_TCP_MESSAGE = 65_535
+UDP_RECEIVE_BUFFER = 4 << 20
+"""What the kernel may hold for us while the loop is busy elsewhere (a full garbage
+collection with thousands of live transactions takes 100-300 ms). Linux charges each
+datagram its buffer's true size, about 2 KB for a SIP message, so its default 208 KB
+holds only ~90 messages: a few tens of ms at 200 calls/s, and what does not fit is
+dropped and retransmitted. The kernel caps this at net.core.rmem_max."""
 
 OnMessage = Callable[[bytes, Peer], None]
 
@@ -64,19 +71,46 @@ class SipTransport:
     # -- lifecycle -----------------------------------------------------------------------
 
     async def start(self, host: str, port: int, *, tcp: bool = True) -> None:
+        """Listen on UDP and (with `tcp`) TCP, on the same port.
+
+        Port 0 picks a free UDP port; the same number may be taken for TCP by another
+        socket (an outgoing connection's ephemeral port), so then we try another one.
+        """
+        attempts = 20 if port == 0 else 1
+        for attempt in range(attempts):
+            await self._start_udp(host, port)
+            if not tcp:
+                return
+            try:
+                await self._start_tcp(host)
+                return
+            except OSError:
+                assert self._udp is not None
+                self._udp.close()
+                self._udp = None
+                await asyncio.sleep(0)  # the transport closes its socket on the next turn
+                if attempt == attempts - 1:
+                    raise
+
+    async def _start_udp(self, host: str, port: int) -> None:
         loop = asyncio.get_running_loop()
         transport, _ = await loop.create_datagram_endpoint(
             lambda: _Udp(self), local_addr=(host, port)
         )
         self._udp = transport
+        with contextlib.suppress(OSError):
+            sock = transport.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_RECEIVE_BUFFER)
         sockname = transport.get_extra_info("sockname")
         self.udp_address = (sockname[0], sockname[1])
-        if tcp:
-            self._tcp_server = await asyncio.start_server(
-                self._accept, host, self.udp_address[1], limit=MAX_TCP_MESSAGE
-            )
-            tcp_sock = self._tcp_server.sockets[0].getsockname()
-            self.tcp_address = (tcp_sock[0], tcp_sock[1])
+
+    async def _start_tcp(self, host: str) -> None:
+        assert self.udp_address is not None
+        self._tcp_server = await asyncio.start_server(
+            self._accept, host, self.udp_address[1], limit=MAX_TCP_MESSAGE
+        )
+        tcp_sock = self._tcp_server.sockets[0].getsockname()
+        self.tcp_address = (tcp_sock[0], tcp_sock[1])
 
     async def stop(self) -> None:
         if self._udp is not None:

@@ -193,7 +193,9 @@ class ClientTransaction:
             return out
         self.state = State.COMPLETED
         if self.invite:
-            out.append(Transmit(ack_for(self.request, response), self.peer))
+            # The ACK goes first: the TU may answer a 401/407 with a new INVITE at
+            # once, and a server expects the ACK of the challenge before it.
+            out.insert(0, Transmit(ack_for(self.request, response), self.peer))
             self.timers.arm("D", now + (0.0 if self.peer.reliable else 32.0))
         else:
             self.timers.arm("K", now + (0.0 if self.peer.reliable else T4))

@@ -205,6 +205,9 @@ class UserAgent:
         self.legs: dict[str, Leg] = {}
         self._by_dialog: dict[tuple[str, str, str], Leg] = {}
         self._by_transaction: dict[str, Leg] = {}
+        self._unacked: dict[str, Leg] = {}
+        """Legs whose 2xx we retransmit until the ACK comes: the only legs with a timer,
+        so that finding the next deadline does not walk every live leg per message."""
         self.registrations: dict[str, Registration] = {}
         self._registering: dict[str, Registration] = {}
         """REGISTER client transaction key → its registration."""
@@ -228,7 +231,7 @@ class UserAgent:
 
     def next_deadline(self) -> float | None:
         deadlines = [d for d in (self.layer.next_deadline(),) if d is not None]
-        deadlines += [leg.ok_next for leg in self.legs.values() if leg.ok_next is not None]
+        deadlines += [leg.ok_next for leg in self._unacked.values() if leg.ok_next is not None]
         deadlines += [r.next_at for r in self.registrations.values() if r.next_at is not None]
         return min(deadlines, default=None)
 
@@ -237,6 +240,7 @@ class UserAgent:
             return []
         leg.state = LegState.ENDED
         leg.ok_next = None
+        self._unacked.pop(leg.id, None)
         if leg.dialog is not None:
             leg.dialog.terminate()
             self._by_dialog.pop(leg.dialog.id, None)
@@ -283,7 +287,7 @@ class UserAgent:
 
     def handle_timer(self, now: float) -> list[Output]:
         out = self._on_actions(self.layer.handle_timer(now), now)
-        for leg in list(self.legs.values()):
+        for leg in list(self._unacked.values()):
             if leg.ok_next is not None and leg.ok_next <= now and leg.ok is not None:
                 if leg.ok_give_up is not None and now >= leg.ok_give_up:
                     # No ACK for our 2xx: the call is dead (§13.3.1.4).
@@ -434,6 +438,7 @@ class UserAgent:
         if leg is not None:
             leg.ok_next = None
             leg.ok = None
+            self._unacked.pop(leg.id, None)
             if leg.state is LegState.ANSWERED:
                 leg.state = LegState.CONFIRMED
         return []
@@ -485,6 +490,7 @@ class UserAgent:
         leg.ok_interval = T1
         leg.ok_next = now + T1
         leg.ok_give_up = now + 64 * T1
+        self._unacked[leg.id] = leg
 
     def reject(self, leg: Leg, status: int, now: float) -> list[Output]:
         if leg.state not in (LegState.OFFERED, LegState.EARLY) or leg.server_tx is None:
