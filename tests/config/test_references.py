@@ -9,7 +9,8 @@ import pytest
 
 from switchboard.config import load_tenant
 from switchboard.config.model import Tenant
-from switchboard.config.references import Finding, check_references
+from switchboard.config.references import check_references
+from switchboard.schema import Finding
 
 from .conftest import Problems, WriteTenant
 from .demo import EXAMPLES
@@ -91,7 +92,8 @@ def test_agent_ids_flow_ids_and_form_field_ids_are_unique(
         + "agents:\n"
         + agent("alice", "1001")
         + agent("alice", "1002")
-        + "flows: [welcome, after-hours, welcome]\n"
+        + "flows:\n"
+        + "".join(f"  - {flow_document(f)}\n" for f in ("welcome", "after-hours", "welcome"))
         + "qualification_forms:\n"
         + "  - id: f\n    name: F\n    fields:\n"
         + "      - {id: notes, label: Notes}\n      - {id: notes, label: More notes}\n"
@@ -99,10 +101,15 @@ def test_agent_ids_flow_ids_and_form_field_ids_are_unique(
 
     assert problems(path) == [
         "15: agents[1].id: duplicate id 'alice': agents[0].id has it already",
-        "20: flows[2]: duplicate id 'welcome': flows[0] has it already",
-        "26: qualification_forms[0].fields[1].id: duplicate id 'notes': "
+        "23: flows[2].id: duplicate id 'welcome': flows[0].id has it already",
+        "29: qualification_forms[0].fields[1].id: duplicate id 'notes': "
         "qualification_forms[0].fields[0].id has it already",
     ]
+
+
+def flow_document(flow_id: str) -> str:
+    """The smallest flow: it hangs up (on one line, for inline YAML)."""
+    return f"{{id: {flow_id}, name: F, start: bye, nodes: {{bye: {{type: hangup}}}}}}"
 
 
 def test_extensions_and_inbound_numbers_are_unique(
@@ -155,7 +162,7 @@ def test_overflow_targets_exist(write_tenant: WriteTenant, problems: Problems) -
     path = write_tenant(
         """
         profiles: [{id: standard, name: Standard}]
-        flows: [after-hours]
+        flows: [{id: after-hours, name: F, start: bye, nodes: {bye: {type: hangup}}}]
         queues:
           - id: sales
             name: Sales

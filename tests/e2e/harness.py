@@ -35,7 +35,12 @@ EXTENSIONS = {"alice": "1001", "bruno": "1002", "carla": "1003"}
 VOICE = {"alice": 440.0, "bruno": 520.0, "carla": 600.0}
 """The tone each agent's phone sends, to tell whose voice a recording holds; the
 customer's is 1 kHz, a number reached through the trunk 350 Hz."""
-NUMBER = {"sales": "+18005550100", "support": "+18005550101", "carla": "+18005550103"}
+NUMBER = {
+    "sales": "+18005550100",
+    "support": "+18005550101",
+    "carla": "+18005550103",
+    "ivr": "+18005550104",
+}
 """The numbers customers dial: a queue's, or an agent's direct line."""
 OUTCOME = {"values": {"outcome": "Sale closed"}}
 """A Sales call's qualification (its form's one required field)."""
@@ -165,6 +170,8 @@ async def running_server(
             recordings=tmp / "recordings",
             music={"hold": long_tone(tmp / "music.wav", 660.0, 20.0)},
             trunk_password=trunk_password if trunk else None,
+            prompt_cache=tmp / "prompts",
+            voicemail=tmp / "voicemail",
         ),
     )
     running = Running(server, store, tmp, trunk_port=trunk_port)

@@ -12,13 +12,10 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
 
-PathPart: TypeAlias = str | int
-"""One step into the document: a mapping key (always text) or a list index."""
+from switchboard.schema import DocPath, Finding, PathPart
 
-DocPath: TypeAlias = tuple[PathPart, ...]
-"""Where a value sits in the document, from the top: `("queues", 1, "offer_timeout")`."""
+__all__ = ["ConfigError", "ConfigProblem", "DocPath", "Finding", "PathPart", "format_path"]
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 

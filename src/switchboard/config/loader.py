@@ -25,11 +25,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from switchboard.config.errors import ConfigError, ConfigProblem
+from switchboard.config.errors import ConfigError, ConfigProblem, DocPath, PathPart, Finding
 from switchboard.config.messages import translate
 from switchboard.config.model import Tenant
-from switchboard.config.references import Finding, check_references
+from switchboard.config.references import check_references
 from switchboard.config.source import Source, read_source
+from switchboard.flows.check import prompt_files
 
 _SECTIONS = "settings, profiles, queues, agents, inbound_numbers…"
 
@@ -77,20 +78,40 @@ def _validate(source: Source) -> Tenant:
 def _shape_problems(source: Source, error: ValidationError) -> Iterable[ConfigProblem]:
     for details in error.errors(include_url=False):
         path, message = translate(details, Tenant, source.plain_scalars)
-        yield source.problem(path, message)
+        yield source.problem(_without_union_tags(source.data, path), message)
+
+
+def _without_union_tags(data: object, path: DocPath) -> DocPath:
+    """Pydantic puts the chosen variant of a tagged union in the path (a flow node's
+    `nodes.menu.menu.options`: the second `menu` is its `type`); the file has no
+    such key, so it is dropped to point at the right line."""
+    kept: list[PathPart] = []
+    for part in path:
+        if isinstance(data, dict) and part not in data and data.get("type") == part:
+            continue
+        kept.append(part)
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            data = None
+    return tuple(kept)
 
 
 def check_hold_music_files(tenant: Tenant, base_dir: Path) -> list[Finding]:
-    """Each hold music file exists, relative to the configuration file, and is a WAV.
+    """Each hold music and prompt file exists, relative to the configuration file,
+    and is a WAV.
 
     The path in the message is the resolved one: "file not found" alone would leave
     the administrator guessing which directory it was looked up in.
     """
+    files = [(("hold_music", i, "file"), music.file) for i, music in enumerate(tenant.hold_music)]
     findings: list[Finding] = []
-    for index, music in enumerate(tenant.hold_music):
-        problem = _audio_file_problem(base_dir / music.file)
+    for path, file in [*files, *prompt_files(tenant)]:
+        problem = _audio_file_problem(base_dir / file)
         if problem is not None:
-            findings.append(Finding(("hold_music", index, "file"), problem))
+            findings.append(Finding(path, problem))
     return findings
 
 

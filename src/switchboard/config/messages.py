@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from switchboard.config import model
+from switchboard import schema as model
 from switchboard.config.errors import DocPath
 
 _PATTERNS = {

@@ -17,28 +17,22 @@ from enum import StrEnum
 from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
-# The patterns are named so that the loader can explain them in words
-# (`config/messages.py`) instead of showing a regular expression to an administrator.
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
-PHONE_NUMBER_PATTERN = r"^\+?[0-9]{2,20}$"
-EXTENSION_PATTERN = r"^[0-9]{2,8}$"
-ARGON2_HASH_PATTERN = r"^\$argon2(id|i|d)\$"
-COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+from switchboard.flows.model import Flow
+from switchboard.schema import (
+    ARGON2_HASH_PATTERN,
+    COLOR_PATTERN,
+    Extension,
+    PhoneNumber,
+    Seconds,
+    Slug,
+)
+from switchboard.schema import StrictModel as _Model
 
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-"""Lower-case id: letters, digits, `_`, `.`, `-`; starts with a letter or digit."""
-
-PhoneNumber = Annotated[str, StringConstraints(pattern=PHONE_NUMBER_PATTERN)]
-"""A dialable number: optional `+` then 2 to 20 digits, no spaces."""
-
-Extension = Annotated[str, StringConstraints(pattern=EXTENSION_PATTERN)]
-Seconds = Annotated[float, Field(gt=0, le=86_400)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+Key = Annotated[str, StringConstraints(pattern=r"^[0-9*#]$")]
+"""One key of the telephone keypad."""
+EmailAddress = Annotated[str, StringConstraints(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")]
 
 
 class RoutingStrategy(StrEnum):
@@ -125,6 +119,21 @@ class Queue(_Model):
     caller_id: PhoneNumber | None = None
     qualification_form: Slug | None = None
     small_banner: bool = False
+    announce_every: Seconds | None = None
+    """While a caller waits, say its position and the estimated wait this often."""
+    voicemail_key: Key | None = None
+    """A key the waiting caller presses to leave a message instead (the queue's mailbox)."""
+    callback_key: Key | None = None
+    """A key the waiting caller presses to be called back: it hangs up, keeps its
+    place, and is called back on its number when an agent takes its turn."""
+    mailbox: Slug | None = None
+    """The mailbox of this queue's voicemail; the queue id when absent."""
+
+    @model_validator(mode="after")
+    def _distinct_keys(self) -> Queue:
+        if self.voicemail_key is not None and self.voicemail_key == self.callback_key:
+            raise ValueError("voicemail_key and callback_key must be different keys")
+        return self
 
 
 class Membership(_Model):
@@ -333,6 +342,42 @@ class Settings(_Model):
         return value
 
 
+class Mailbox(_Model):
+    """A voicemail box. Its id is a queue's (the queue's mailbox), an agent's (direct
+    calls nobody answered), or one a flow names. A mailbox without an entry here
+    works with the defaults."""
+
+    id: Slug
+    name: str | None = Field(default=None, max_length=100)
+    greeting: str = Field(
+        default="Please leave your message after the tone. Press hash when you are done.",
+        min_length=1,
+        max_length=1000,
+    )
+    """Spoken before the tone."""
+    greeting_file: str | None = None
+    """A WAV file said instead of `greeting` (relative to the configuration file)."""
+    max_seconds: Annotated[float, Field(ge=5, le=600)] = 120.0
+    email: list[EmailAddress] = Field(default_factory=list)
+    """Who gets each message by email, with its transcription and the WAV attached."""
+    readers: list[Slug] = Field(default_factory=list)
+    """Agents who may list and play the messages, besides the members and supervisors
+    of a queue's mailbox and the agent of an agent's mailbox."""
+
+
+class Smtp(_Model):
+    """The mail server voicemail emails leave through."""
+
+    host: str = Field(min_length=1, max_length=253)
+    port: int = Field(default=25, ge=1, le=65535)
+    sender: EmailAddress
+    username: str | None = None
+    password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    """The name of the environment variable that holds the password."""
+    starttls: bool = False
+    timeout: Annotated[float, Field(gt=0, le=120)] = 30.0
+
+
 class Tenant(_Model):
     """A whole contact center's configuration."""
 
@@ -346,9 +391,11 @@ class Tenant(_Model):
     qualification_forms: list[QualificationForm] = Field(default_factory=list)
     tags: list[Tag] = Field(default_factory=list)
     hold_music: list[HoldMusic] = Field(default_factory=list)
-    flows: list[Slug] = Field(default_factory=list)
-    """Ids of Smart Routing flows; their documents come with the Smart Routing issue."""
+    flows: list[Flow] = Field(default_factory=list)
+    """Smart Routing flows (`flows/model.py`)."""
+    mailboxes: list[Mailbox] = Field(default_factory=list)
     trunk: Trunk | None = None
+    smtp: Smtp | None = None
 
     # The lookups raise KeyError for an unknown id: a bare `next()` raised
     # StopIteration, which silently ends any `map()` or iterator that calls them.
@@ -362,8 +409,22 @@ class Tenant(_Model):
     def agent(self, agent_id: str) -> Agent:
         return _find(self.agents, agent_id, "agent")
 
+    def flow(self, flow_id: str) -> Flow:
+        return _find(self.flows, flow_id, "flow")
 
-_Identified = TypeVar("_Identified", Queue, Profile, Agent)
+    def mailbox(self, mailbox_id: str) -> Mailbox:
+        """The mailbox's settings; the defaults for one the file does not list."""
+        for box in self.mailboxes:
+            if box.id == mailbox_id:
+                return box
+        return Mailbox(id=mailbox_id)
+
+    @property
+    def flow_ids(self) -> list[str]:
+        return [f.id for f in self.flows]
+
+
+_Identified = TypeVar("_Identified", Queue, Profile, Agent, Flow)
 
 
 def _find(items: list[_Identified], item_id: str, kind: str) -> _Identified:

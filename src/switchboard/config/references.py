@@ -14,9 +14,8 @@ reads the disk, live in the loader.)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
-from switchboard.config.errors import DocPath, format_path
+from switchboard.config.errors import DocPath, Finding, format_path
 from switchboard.config.model import (
     Device,
     FieldKind,
@@ -25,14 +24,7 @@ from switchboard.config.model import (
     Queue,
     Tenant,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A reference problem at a path of the document."""
-
-    path: DocPath
-    message: str
+from switchboard.flows.check import check_flows
 
 
 def check_references(tenant: Tenant) -> list[Finding]:
@@ -46,6 +38,8 @@ def check_references(tenant: Tenant) -> list[Finding]:
         *_inbound_numbers(tenant),
         *_forms(tenant),
         *_trunk(tenant),
+        *_duplicates([b.id for b in tenant.mailboxes], ("mailboxes",), ("id",), _duplicate_id),
+        *check_flows(tenant),
     ]
 
 
@@ -82,7 +76,7 @@ def _unique_ids(tenant: Tenant) -> Iterable[Finding]:
     }
     for section, ids in sections.items():
         yield from _duplicates(ids, (section,), ("id",), _duplicate_id)
-    yield from _duplicates(tenant.flows, ("flows",), (), _duplicate_id)
+    yield from _duplicates(tenant.flow_ids, ("flows",), ("id",), _duplicate_id)
     for f, form in enumerate(tenant.qualification_forms):
         yield from _duplicates(
             [field.id for field in form.fields],
@@ -199,8 +193,8 @@ def _overflow(tenant: Tenant, queue: Queue, action: Overflow, path: DocPath) -> 
     elif action.action is OverflowAction.FLOW:
         if action.target is None:
             yield Finding(target_path, "required when action is flow: the id of the flow")
-        elif action.target not in tenant.flows:
-            yield Finding(target_path, _unknown("flow", action.target, tenant.flows))
+        elif action.target not in tenant.flow_ids:
+            yield Finding(target_path, _unknown("flow", action.target, tenant.flow_ids))
     elif action.action is OverflowAction.HANGUP and action.target is not None:
         yield Finding(target_path, "a hangup has no target; remove it")
 
@@ -265,7 +259,7 @@ def _inbound_numbers(tenant: Tenant) -> Iterable[Finding]:
     known = {
         "queue": [q.id for q in tenant.queues],
         "agent": [a.id for a in tenant.agents],
-        "flow": list(tenant.flows),
+        "flow": tenant.flow_ids,
     }
     for n, inbound in enumerate(tenant.inbound_numbers):
         destinations = {

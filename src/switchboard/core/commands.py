@@ -251,6 +251,34 @@ class RemoteHungUp(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class FlowStep:
+    """One node a Smart Routing flow executed (the Datas tab's path)."""
+
+    at: float
+    flow: str
+    node: str
+    type: str
+    label: str
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class FlowProgress(Command):
+    """The flow went through `steps` and its variables are now `variables`."""
+
+    call_id: str
+    steps: tuple[FlowStep, ...]
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveForVoicemail(Command):
+    """A waiting caller pressed the queue's key to leave a message instead."""
+
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class RouteToQueue(Command):
     call_id: str
     queue_id: str

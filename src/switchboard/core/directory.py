@@ -41,7 +41,7 @@ class Directory:
         self.extensions = {a.extension: a.id for a in tenant.agents}
         self.forms = {f.id: f for f in tenant.qualification_forms}
         self.tags = {t.id for t in tenant.tags}
-        self.flows = set(tenant.flows)
+        self.flows = set(tenant.flow_ids)
         self.hold_music = [m.id for m in tenant.hold_music]
 
     def crm_for(self, number: str) -> CrmContact | None:

@@ -82,6 +82,41 @@ def _routable(cc: ContactCenter, call_id: str) -> Call:
     return call
 
 
+@handles(cmd.FlowProgress)
+def flow_progress(cc: ContactCenter, c: cmd.FlowProgress) -> None:
+    """Keep the flow's path and variables on the call: the timeline stores the path
+    with the interaction, and the Datas tab shows both once the call is accepted."""
+    call = cc.call(c.call_id)
+    if call.ended:
+        return
+    for step in c.steps:
+        call.log(
+            step.at,
+            "flow_step",
+            flow=step.flow,
+            node=step.node,
+            type=step.type,
+            label=step.label,
+            outcome=step.outcome,
+        )
+    call.variables.update(c.variables)
+    cc.call_changed(call)
+
+
+@handles(cmd.LeaveForVoicemail)
+def leave_for_voicemail(cc: ContactCenter, c: cmd.LeaveForVoicemail) -> None:
+    """The caller chose voicemail while waiting: the queue's mailbox takes the call."""
+    call = cc.call(c.call_id)
+    if call.state is not CallState.QUEUED or call.queue_id is None:
+        raise CommandRejected(Reason.INVALID_STATE, f"call {c.call_id!r} is not waiting")
+    queue = cc.queues[call.queue_id]
+    queue.dequeue(call.id)
+    cc.disarm("maxwait", call.id)
+    cc.disarm("round", call.id)
+    call.log(cc.now, "left_queue", queue=queue.id)
+    to_voicemail(cc, call, queue.config.mailbox or queue.id)
+
+
 @handles(cmd.RouteToQueue)
 def route_to_queue(cc: ContactCenter, c: cmd.RouteToQueue) -> None:
     call = _routable(cc, c.call_id)
@@ -284,6 +319,7 @@ def apply_rule(cc: ContactCenter, call: Call, rule: Overflow, why: str) -> None:
     elif rule.action is OverflowAction.FLOW and rule.target is not None:
         run_flow(cc, call, rule.target)
     elif rule.action is OverflowAction.VOICEMAIL:
-        to_voicemail(cc, call, rule.target or from_queue or "general")
+        own = cc.queues[from_queue].config.mailbox if from_queue is not None else None
+        to_voicemail(cc, call, rule.target or own or from_queue or "general")
     else:
         hang_up_with_message(cc, call, rule.message, EndCause.REJECTED)

@@ -107,6 +107,11 @@ def _call(cc: ContactCenter, call: Call, agent_id: str) -> dict[str, Any]:
         "conference_id": call.conference_id,
         "agents": sorted(call.agents),
         "variables": dict(call.variables),
+        "flow_path": [
+            {"at": e.at, **{k: v for k, v in e.detail.items()}}
+            for e in call.timeline
+            if e.kind == "flow_step"
+        ],
         "transfer": None
         if transfer is None
         else {

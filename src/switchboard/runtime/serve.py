@@ -118,6 +118,9 @@ async def _serve_on(
             recordings=options.recordings,
             music=music_files(tenant, options.config_path),
             trunk_password=trunk_password(tenant),
+            config_dir=options.config_path.parent.resolve(),
+            prompt_cache=options.recordings.parent / "prompts",
+            voicemail=options.recordings.parent / "voicemail",
         ),
     )
     await server.start()

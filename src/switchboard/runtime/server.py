@@ -40,16 +40,21 @@ from typing import Any
 from switchboard.config.model import DigestAlgorithm, NotificationMode, NotificationType, Tenant
 from switchboard.core import commands as cmd
 from switchboard.core import effects as fx
+from switchboard.core.call import CallState
 from switchboard.core.center import ContactCenter
 from switchboard.core.errors import CommandRejected
 from switchboard.core.records import InteractionRecord
+from switchboard.flows.model import PromptSpec
 from switchboard.media.rtp_engine import AsyncioMediaEngine
 from switchboard.runtime.agent_view import agent_view
 from switchboard.runtime.clock import SystemClock
 from switchboard.runtime.hub import EventHub
+from switchboard.runtime.mailer import Mailer
 from switchboard.runtime.sip_endpoint import SipEndpoint
+from switchboard.runtime.smart_routing import Later, SmartRouting
 from switchboard.runtime.telephony import Telephony
 from switchboard.runtime.throttle import FailureThrottle
+from switchboard.runtime.voicemail import Voicemail
 from switchboard.sip.digest import Algorithm, Challenger
 from switchboard.sip.message import Response, make_response
 from switchboard.sip.registrar import Registrar
@@ -57,6 +62,8 @@ from switchboard.sip.registration import RegistrationChanged
 from switchboard.sip.transaction import Peer
 from switchboard.sip.ua import Event, IncomingCall, OtherRequest, UserAgent
 from switchboard.sip.uri import parse_uri
+from switchboard.speech.stt import Transcriber, WhisperTranscriber
+from switchboard.speech.tts import PromptCache
 from switchboard.store.store import Store
 from switchboard.store.types import UserSpec
 
@@ -76,6 +83,12 @@ class ServerOptions:
     trunk_password: str | None = None
     rtp_inactivity: float | None = 60.0
     """A customer silent this long (no RTP at all) is taken as gone."""
+    config_dir: Path = Path()
+    """Where prompt and greeting files are looked up (the configuration's directory)."""
+    prompt_cache: Path = Path("var/prompts")
+    voicemail: Path = Path("var/voicemail")
+    transcriber: Transcriber | None = None
+    """Speech recognition; Whisper (loaded on first use) when None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +112,23 @@ class _Silence:
     endpoint: str
 
 
-_Item = _Command | _SipEvent | _Timer | _Silence
+@dataclass(frozen=True, slots=True)
+class _Dtmf:
+    endpoint: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class _PlayEnd:
+    endpoint: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Later:
+    work: Later
+
+
+_Item = _Command | _SipEvent | _Timer | _Silence | _Dtmf | _PlayEnd | _Later
 
 
 class CallServer:
@@ -144,6 +173,34 @@ class CallServer:
         )
         self.telephony.center = self.center
         self.telephony.on_recording = self._recording_done
+        self.media.on_dtmf = lambda endpoint, key: self._inbox.put_nowait(_Dtmf(endpoint, key))
+        self.media.on_play_end = lambda endpoint: self._inbox.put_nowait(_PlayEnd(endpoint))
+        self.transcriber = options.transcriber or WhisperTranscriber()
+        self.routing = SmartRouting(
+            tenant,
+            self.telephony,
+            self.media,
+            PromptCache(options.prompt_cache),
+            self.transcriber,
+            config_dir=options.config_dir,
+            work_dir=options.voicemail / "answers",
+            clock=self.clock.now,
+            post=self._post,
+        )
+        self.routing.center = self.center
+        self.voicemail = Voicemail(
+            tenant,
+            self.telephony,
+            self.media,
+            store,
+            self.routing,
+            self.transcriber,
+            Mailer(tenant.smtp) if tenant.smtp is not None else None,
+            directory=options.voicemail,
+            clock=self.clock.now,
+            post=self._post,
+        )
+        self.voicemail.center = self.center
         self.accepting = True
         self._stopped = False
         self._inbox: asyncio.Queue[_Item] = asyncio.Queue()
@@ -165,6 +222,7 @@ class CallServer:
             for a in self.tenant.agents
         )
         self._load_preferences()
+        await self.routing.prerender()
         await self.media.start()
         try:
             await self.sip.start(self.options.sip_host, self.options.sip_port)
@@ -231,8 +289,11 @@ class CallServer:
         if self._timer is not None:
             self._timer.cancel()
         self.hub.close_all()
+        self.routing.stop()
+        await self.voicemail.drain(timeout=5.0)
         await self.sip.stop()
         await self.media.stop()
+        self.transcriber.close()
 
     def _live_calls(self) -> bool:
         return any(not c.ended for c in self.center.calls.values())
@@ -240,7 +301,9 @@ class CallServer:
     def _busy(self) -> bool:
         """Calls in progress, or transferred parties we still join (they have no core
         call any more, see `Telephony.junctions`)."""
-        return self._live_calls() or bool(self.telephony.junctions)
+        return (
+            self._live_calls() or bool(self.telephony.junctions) or bool(self.telephony.farewells)
+        )
 
     # -- input -------------------------------------------------------------------------------
 
@@ -297,6 +360,9 @@ class CallServer:
             table[Algorithm.SHA256.value] = sip.ha1_sha256
         return table
 
+    def _post(self, work: Later) -> None:
+        self._inbox.put_nowait(_Later(work))
+
     def _on_silence(self, endpoint: str) -> None:
         self._inbox.put_nowait(_Silence(endpoint))
 
@@ -340,6 +406,19 @@ class CallServer:
                 await self._apply(command)
         elif isinstance(item, _Timer):
             await self._carry_out(self.center.handle_timer(self.clock.now()))
+        elif isinstance(item, _Later):
+            for command in await item.work():
+                await self._apply(command)
+        elif isinstance(item, _Dtmf):
+            for command in await self._caller_key(item.endpoint, item.key):
+                await self._apply(command)
+        elif isinstance(item, _PlayEnd):
+            if self.telephony.prompt_ended(item.endpoint):
+                call_id = item.endpoint.partition("/")[0]
+                commands = await self.routing.prompt_ended(call_id)
+                commands += self.voicemail.prompt_ended(call_id)
+                for command in commands:
+                    await self._apply(command)
         else:
             for command in self.telephony.silence(item.endpoint):
                 await self._apply(command)
@@ -397,12 +476,33 @@ class CallServer:
             )
             return []
         if isinstance(effect, fx.RunFlow):
-            # Smart Routing flows arrive with their own issue: until then a number
-            # routed to a flow is answered with an apology rather than left ringing.
-            return [cmd.RouteHangup(effect.call_id, "This service is not available yet.")]
+            return await self.routing.run_flow(effect)
         if isinstance(effect, fx.StartVoicemail):
-            return [cmd.VoicemailDone(effect.call_id)]
+            return await self.voicemail.start(effect)
+        if isinstance(effect, fx.HangupRemote) and effect.message:
+            wav = await self.routing.audio(PromptSpec(text=effect.message))
+            if wav is not None:
+                self.telephony.farewell(effect.call_id, wav)
+        if isinstance(effect, fx.CallChanged) and effect.state == CallState.ENDED.value:
+            self.routing.call_ended(effect.call_id)
+            self.voicemail.call_ended(effect.call_id)
         return await self.telephony.execute(effect)
+
+    async def _caller_key(self, endpoint: str, key: str) -> list[cmd.Command]:
+        """A key the remote party of a call pressed (RFC 4733)."""
+        call_id, _, role = endpoint.partition("/")
+        if role != "remote":
+            return []
+        if call_id in self.routing.runs:
+            return await self.routing.digit(call_id, key)
+        if call_id in self.voicemail.sessions:
+            return self.voicemail.digit(call_id, key)
+        call = self.center.calls.get(call_id)
+        if call is not None and call.state is CallState.QUEUED and call.queue_id is not None:
+            queue = self.center.queues[call.queue_id].config
+            if key == queue.voicemail_key:
+                return [cmd.LeaveForVoicemail(call_id)]
+        return []
 
     def _persist(self, record: InteractionRecord) -> None:
         try:

@@ -130,7 +130,7 @@ class CallMedia:
 
 Wiring = tuple[object, ...]
 """What one endpoint is given: ("group", kind, members, id) for a bridge or a mix,
-("play", file), ("ringback",), ("idle",) or ("junction",)."""
+("play", file), ("prompt", file, n), ("ringback",), ("idle",) or ("junction",)."""
 _IDLE: Wiring = ("idle",)
 _WAITING = (CallState.QUEUED, CallState.OFFERED, CallState.TRANSFERRING, CallState.HELD)
 _RINGING = (CallState.DIALING, CallState.QUEUED, CallState.OFFERED)
@@ -170,6 +170,13 @@ class Telephony:
         self._extensions = {a.extension: a for a in tenant.agents}
         self._ports: dict[str, int] = {}
         self._applied: dict[str, Wiring] = {}
+        self.prompts: dict[str, tuple[Path, int]] = {}
+        """Remote endpoint → the prompt it hears now, instead of its wiring (`say`)."""
+        self._said = 0
+        self._farewell: dict[str, Path] = {}
+        """Call → the message said when it ends, before the BYE."""
+        self.farewells: dict[str, Party] = {}
+        """Endpoint → a remote party whose call ended, hearing its farewell."""
         self._flows: dict[str, Flow] = {}
         self._serial = 0
         self.accepting = True
@@ -392,6 +399,7 @@ class Telephony:
         parties += self.lines.values()
         for a, b in self.junctions.values():
             parties += [p for p in (a, b) if p not in parties]
+        parties += self.farewells.values()
         return parties
 
     def hang_up_everything(self) -> None:
@@ -498,7 +506,7 @@ class Telephony:
             self.rewire(calls=[effect.call_id], agents=[effect.agent_id])
             return []
         if isinstance(effect, fx.PlayWaitingMusic):
-            self._answer_remote(effect.call_id)
+            self.answer_remote(effect.call_id)
             self.rewire(calls=[effect.call_id])
             return []
         if isinstance(effect, fx.ResumeCall):
@@ -536,7 +544,7 @@ class Telephony:
         return []
 
     async def _connect_agent(self, call_id: str, agent_id: str) -> None:
-        self._answer_remote(call_id)
+        self.answer_remote(call_id)
         line = self.lines.get(agent_id)
         if line is not None and (line.answered or line.auto):
             # Up, or about to pick up by itself (an auto-answer profile's offer is
@@ -560,7 +568,7 @@ class Telephony:
             else:
                 self._call_media(call_id).agents[agent_id] = self.lines[agent_id]
 
-    def _answer_remote(self, call_id: str) -> None:
+    def answer_remote(self, call_id: str) -> None:
         media = self.calls.get(call_id)
         party = media.remote if media else None
         if party is None or party.leg is None or not party.leg.incoming:
@@ -575,7 +583,7 @@ class Telephony:
     def _hangup_remote(self, call_id: str, reason: str) -> None:
         media = self.calls.get(call_id)
         party = media.remote if media else None
-        if party is None or party.leg is None:
+        if party is None or party.leg is None or call_id in self._farewell:
             return
         leg = party.leg
         if leg.incoming and leg.state in (LegState.OFFERED, LegState.EARLY):
@@ -692,10 +700,65 @@ class Telephony:
         for agent_id in agents:
             self._leave(call_id, agent_id)
         del self.calls[call_id]
-        if media.remote is not None:
-            self._hang_up(media.remote)
-            self._close(media.remote)
+        farewell = self._farewell.pop(call_id, None)
+        remote = media.remote
+        if remote is not None:
+            self.prompts.pop(remote.endpoint, None)
+        if remote is not None and farewell is not None and remote.answered:
+            # Said before hanging up ("We are closed. Goodbye."): the leg stays up
+            # until the message has played (`prompt_ended`).
+            self.farewells[remote.endpoint] = remote
+            self.media.unbridge(remote.endpoint)
+            self.media.play(remote.endpoint, farewell, loop=False)
+        elif remote is not None:
+            self._hang_up(remote)
+            self._close(remote)
         self.rewire(agents=agents)
+
+    # -- prompts: what Smart Routing, queues and mailboxes say to a caller --------------
+
+    def say(self, call_id: str, wav: Path) -> str | None:
+        """Play `wav` once to the call's remote party (answering it first) instead of
+        what it hears now; returns its endpoint, whose `prompt_ended` follows."""
+        self.answer_remote(call_id)
+        media = self.calls.get(call_id)
+        if media is None or media.remote is None or not media.remote.answered:
+            return None
+        self._said += 1
+        self.prompts[media.remote.endpoint] = (wav, self._said)
+        self.rewire(calls=[call_id])
+        return media.remote.endpoint
+
+    def hush(self, call_id: str) -> None:
+        """Stop the prompt the caller hears; it hears what the core's state gives."""
+        media = self.calls.get(call_id)
+        remote = media.remote if media is not None else None
+        if remote is not None and self.prompts.pop(remote.endpoint, None) is not None:
+            self.rewire(calls=[call_id])
+
+    def farewell(self, call_id: str, wav: Path) -> None:
+        """Say `wav` to the remote party when the call ends, then hang up."""
+        self.answer_remote(call_id)
+        self._farewell[call_id] = wav
+
+    def prompt_ended(self, endpoint: str) -> bool:
+        """A one-shot player on `endpoint` finished. True when it was a prompt of
+        `say` (now over); a farewell hangs up its leg here."""
+        party = self.farewells.pop(endpoint, None)
+        if party is not None:
+            self._hang_up(party)
+            self._close(party)
+            return False
+        if endpoint not in self.prompts:
+            return False
+        del self.prompts[endpoint]
+        call_id = endpoint.partition("/")[0]
+        self.rewire(calls=[call_id])
+        return True
+
+    def remote_endpoint(self, call_id: str) -> str | None:
+        media = self.calls.get(call_id)
+        return media.remote.endpoint if media is not None and media.remote is not None else None
 
     # -- the media wiring ------------------------------------------------------------------
 
@@ -803,6 +866,10 @@ class Telephony:
             elif len(endpoints) == 1:
                 alone = endpoints[0]
                 desired[alone] = self._alone(members[0], is_remote=bool(remotes))
+        for endpoint, wiring in desired.items():
+            prompt = self.prompts.get(endpoint)
+            if prompt is not None and wiring[0] != "group":
+                desired[endpoint] = ("prompt", *prompt)
         return desired, voices
 
     def _alone(self, call: Call, *, is_remote: bool) -> Wiring:
@@ -842,6 +909,10 @@ class Telephony:
                 music = wiring[1]
                 assert isinstance(music, Path)
                 self.media.play(endpoint, music, loop=True)
+            elif wiring[0] == "prompt":
+                prompt = wiring[1]
+                assert isinstance(prompt, Path)
+                self.media.play(endpoint, prompt, loop=False)
             elif wiring[0] == "ringback":
                 self.media.ringback(endpoint)
         self._applied.update(changed)
