@@ -9,6 +9,7 @@ NEEDED=(
   "python3-venv:python3 -c 'import ensurepip'"
   "sip-tester:command -v sipp"                   # SIP interop tests: sipp UAC/UAS, pcaps
   "baresip-core:test -e /usr/lib/baresip/modules/ctrl_tcp.so"  # an agent's SIP phone
+  "espeak-ng:command -v espeak-ng"               # TTS: IVR prompts spoken from text (speech/tts.py)
 )
 
 # `sysdeps.sh bench` also installs what the benchmarks compare against.

@@ -220,7 +220,9 @@ def test_demo_check_summarises_the_tenant(capsys: pytest.CaptureFixture[str]) ->
 
     out, err = capsys.readouterr()
     assert (status, err) == (0, "")
-    assert out.startswith("Acme Energy: 2 queues, 5 agents, 3 inbound numbers\n")
+    assert out.startswith(
+        "Acme Energy: 2 queues, 5 agents, 4 inbound numbers, 1 Smart Routing flow\n"
+    )
     for heading in ("Queues:", "Agents:", "Inbound numbers:"):
         assert f"\n{heading}\n" in out
 

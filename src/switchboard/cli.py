@@ -255,6 +255,12 @@ def _demo(args: argparse.Namespace) -> int:
         "Logins:      each agent's login, password = login + '-demo' (alice / alice-demo)",
         f"Call in:     switchboard dial {numbers[0] if numbers else '1001'} "
         f"--server {sip_host}:{sip_port}",
+        *(
+            f"IVR:         switchboard dial {n.number} --dtmf 1 --server {sip_host}:{sip_port}"
+            f" (Smart Routing flow {n.flow!r})"
+            for n in tenant.inbound_numbers
+            if n.flow is not None
+        ),
         f"SIP phones:  register the agent's extension at {sip_host}:{sip_port} "
         "(digest user = extension, password = login + '-demo')",
         "",

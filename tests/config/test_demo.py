@@ -101,7 +101,9 @@ def test_the_hold_music_generator_writes_the_same_file(tmp_path: Path) -> None:
 def test_the_summary_shows_queues_agents_and_numbers() -> None:
     text = "\n".join(describe_tenant(load_tenant(DEMO)))
 
-    assert text.startswith("Acme Energy: 2 queues, 5 agents, 3 inbound numbers")
+    assert text.startswith(
+        "Acme Energy: 2 queues, 5 agents, 4 inbound numbers, 1 Smart Routing flow"
+    )
     assert "  sales (Sales), longest_idle, recording manual" in text
     assert "    chloe (Chloé Dubois): tier 1, skill 9" in text
     assert "    supervised by samira" in text

@@ -40,6 +40,7 @@ NUMBER = {
     "support": "+18005550101",
     "carla": "+18005550103",
     "ivr": "+18005550104",
+    "night": "+18005550105",
 }
 """The numbers customers dial: a queue's, or an agent's direct line."""
 OUTCOME = {"values": {"outcome": "Sale closed"}}

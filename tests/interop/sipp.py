@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from switchboard.rtp.g711 import PCMU
 
@@ -25,9 +26,13 @@ class SippResult:
 
 
 def ulaw_tone(path: Path, frequency: float, seconds: float) -> Path:
-    """A µ-law WAV (format 7) that sipp's rtp_stream sends as PCMU."""
+    """A µ-law WAV (format 7) of a tone, that sipp's rtp_stream sends as PCMU."""
     t = np.arange(int(8000 * seconds)) / 8000.0
-    samples = (0.3 * 32767 * np.sin(2 * np.pi * frequency * t)).astype(np.int16)
+    return ulaw_wav(path, (0.3 * 32767 * np.sin(2 * np.pi * frequency * t)).astype(np.int16))
+
+
+def ulaw_wav(path: Path, samples: npt.NDArray[np.int16]) -> Path:
+    """8 kHz samples as a µ-law WAV (format 7), that sipp's rtp_stream sends as PCMU."""
     codes = PCMU.encode(samples).tobytes()
     fmt = (7).to_bytes(2, "little") + (1).to_bytes(2, "little") + (8000).to_bytes(4, "little")
     fmt += (8000).to_bytes(4, "little") + (1).to_bytes(2, "little") + (8).to_bytes(2, "little")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from switchboard.config.errors import ConfigError, ConfigProblem, DocPath, PathPart, Finding
+from switchboard.config.errors import ConfigError, ConfigProblem, DocPath, Finding, PathPart
 from switchboard.config.messages import translate
 from switchboard.config.model import Tenant
 from switchboard.config.references import check_references

@@ -14,7 +14,8 @@ def describe_tenant(tenant: Tenant) -> list[str]:
     """Queues with their agents and supervisors, agents with profiles, numbers."""
     lines = [
         f"{tenant.settings.company}: {len(tenant.queues)} queues, {len(tenant.agents)} agents, "
-        f"{len(tenant.inbound_numbers)} inbound numbers",
+        f"{len(tenant.inbound_numbers)} inbound numbers, {len(tenant.flows)} Smart Routing "
+        f"flow{'s' if len(tenant.flows) != 1 else ''}",
         "",
         "Queues:",
     ]

@@ -1,11 +1,12 @@
-"""Conditions of Smart Routing flows: a small, safe expression language.
+r"""Conditions of Smart Routing flows: a small, safe expression language.
 
 An administrator writes `digits(account) startswith '42' and time.hour < 18`; `parse`
 turns the text into a tiny typed AST (frozen dataclasses) and `Expression.evaluate`
 computes it against the flow's variables. Nothing is ever handed to eval/exec/compile:
-a tokenizer feeds a recursive-descent parser (one function per precedence level).
+a tokenizer feeds a recursive-descent parser that climbs the precedence levels below,
+and `_eval` walks the tree.
 
-Grammar (EBNF; keywords are case-insensitive, names are case-sensitive):
+Grammar (EBNF; keywords and function names are case-insensitive, names are not):
 
     expression  = disjunction ;
     disjunction = conjunction { "or" conjunction } ;
@@ -34,11 +35,13 @@ otherwise they compare as text, where null is "" and booleans are "true"/"false"
 The arithmetic operators accept numeric strings too; `+` concatenates as soon as one
 operand is a non-numeric string (so "5" + "5" is 10, but "5" + "a" is "5a").
 
-A name missing from the variables is null, not an error. `and`/`or` short-circuit and,
-like `not`, return booleans (see `truthy`). Runtime problems raise EvaluationError at
-the offending node's column. Limits keep hostile text cheap: 2000 characters, 50
-levels of nesting (checked while parsing, so never a RecursionError), strings built
-up to 10,000 characters, numbers below 10**300.
+A name missing from the variables is null, not an error; a keyword cannot be a name
+except after a dot (`call.in` is one). `and`/`or` short-circuit and, like `not`,
+return booleans (see `truthy`); `default(x, y)` evaluates y only when x is null or "".
+Runtime problems raise EvaluationError at the offending node's column. Limits keep
+hostile text cheap: 2000 characters, 50 levels of nesting (checked while parsing, so
+never a RecursionError), built strings up to 10,000 characters, numbers below 10**300
+(numeric strings have at most 300 digits on each side of the point).
 """
 
 from __future__ import annotations
@@ -161,10 +164,12 @@ class Expression:
     root: Node = field(repr=False, compare=False)
 
     def evaluate(self, names: Mapping[str, Value]) -> Value:
+        """The value against these variables; raises EvaluationError only."""
         return _eval(self.root, names)
 
 
 def parse(text: str) -> Expression:
+    """Parse any text; raises ExpressionError only, with the column of the problem."""
     if len(text) > MAX_TEXT_LENGTH:
         raise ExpressionError(
             f"the expression is too long ({len(text)} characters; the limit is {MAX_TEXT_LENGTH})",
