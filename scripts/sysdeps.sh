@@ -10,6 +10,7 @@ NEEDED=(
   "sip-tester:command -v sipp"                   # SIP interop tests: sipp UAC/UAS, pcaps
   "baresip-core:test -e /usr/lib/baresip/modules/ctrl_tcp.so"  # an agent's SIP phone
   "espeak-ng:command -v espeak-ng"               # TTS: IVR prompts spoken from text (speech/tts.py)
+  "flite:command -v flite"                       # TTS that Whisper understands at 8 kHz: the caller in speech tests
 )
 
 # `sysdeps.sh bench` also installs what the benchmarks compare against.

@@ -69,12 +69,14 @@ class StopSaying:
 
 @dataclass(frozen=True, slots=True)
 class Listen:
-    """Capture up to `seconds` of the caller's voice, recognise it (the `hint` words
+    """Capture up to `seconds` of the caller's voice, recognise it (the expected `words`
     help the recogniser), and report `heard(token, text)`; "" when nothing was said."""
 
     token: int
     seconds: float
-    hint: str
+    words: tuple[str, ...]
+    """Empty for an open answer or digits: a list of digits as a hint makes Whisper
+    repeat them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,8 +370,8 @@ class FlowRun:
         elif isinstance(node, m.Menu):
             if m.InputMode.SPEECH in node.input:
                 self.phase = Phase.LISTENING
-                hint = ", ".join(w for o in node.options.values() for w in o.say)
-                self._out.append(Listen(self._token, node.timeout, hint))
+                words = tuple(w for o in node.options.values() for w in o.say)
+                self._out.append(Listen(self._token, node.timeout, words))
             else:
                 self.phase = Phase.WAITING
                 self._deadline = now + node.timeout
@@ -378,8 +380,8 @@ class FlowRun:
             self._deadline = now + node.timeout
         elif isinstance(node, m.Ask):
             self.phase = Phase.LISTENING
-            hint = ", ".join(w for words in node.options.values() for w in words)
-            self._out.append(Listen(self._token, node.listen, hint))
+            words = tuple(w for answers in node.options.values() for w in answers)
+            self._out.append(Listen(self._token, node.listen, words))
 
     def _typed_ahead_into(self, node: m.Menu | m.Collect | m.Ask, now: float) -> None:
         keys, self._typed_ahead = self._typed_ahead, ""

@@ -44,7 +44,7 @@ from switchboard.flows import model as fm
 from switchboard.media.engine import MediaEngine, MediaError
 from switchboard.runtime.telephony import Telephony
 from switchboard.speech.errors import SpeechError
-from switchboard.speech.stt import Transcriber
+from switchboard.speech.stt import Transcriber, menu_hint
 from switchboard.speech.tts import PromptCache
 
 log = logging.getLogger(__name__)
@@ -277,7 +277,8 @@ class SmartRouting:
 
         async def recognise() -> None:
             try:
-                text = await self.transcriber.transcribe(path, hint=action.hint)
+                hint = menu_hint(action.words) or None
+                text = await self.transcriber.transcribe(path, hint=hint)
             except Exception:
                 log.exception("speech recognition failed for %s", call_id)
                 text = ""
