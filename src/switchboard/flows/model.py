@@ -184,22 +184,38 @@ class Menu(_Node):
         yield from (p for p in (self.invalid, self.no_input) if p is not None)
 
 
-class Collect(_Node):
+class _Question(_Node):
+    """A node that asks the caller for an answer into `variable`: `next` once it has
+    one; after `retries` more attempts (each after `invalid`), `failure`."""
+
+    prompt: Prompt
+    variable: Variable
+    retries: int = Field(default=2, ge=0, le=10)
+    invalid: Prompt | None = None
+    next: NodeId
+    failure: NodeId | None = None
+
+    def exits(self) -> Iterator[tuple[str, str]]:
+        yield "next", self.next
+        if self.failure is not None:
+            yield "failure", self.failure
+
+    def prompts(self) -> Iterator[PromptSpec]:
+        yield self.prompt
+        if self.invalid is not None:
+            yield self.invalid
+
+
+class Collect(_Question):
     """Collect digits into `variable`: between `min_digits` and `max_digits` keys,
     ended by the `terminator` key, by reaching `max_digits`, or by `timeout`
     seconds without a key once at least `min_digits` were pressed."""
 
     type: Literal["collect"]
-    prompt: Prompt
-    variable: Variable
     min_digits: int = Field(default=1, ge=1, le=30)
     max_digits: int = Field(default=20, ge=1, le=30)
     terminator: Literal["#", "*"] | None = "#"
     timeout: Wait = 5.0
-    retries: int = Field(default=2, ge=0, le=10)
-    invalid: Prompt | None = None
-    next: NodeId
-    failure: NodeId | None = None
 
     @model_validator(mode="after")
     def _bounds(self) -> Collect:
@@ -209,25 +225,13 @@ class Collect(_Node):
             )
         return self
 
-    def exits(self) -> Iterator[tuple[str, str]]:
-        yield "next", self.next
-        if self.failure is not None:
-            yield "failure", self.failure
 
-    def prompts(self) -> Iterator[PromptSpec]:
-        yield self.prompt
-        if self.invalid is not None:
-            yield self.invalid
-
-
-class Ask(_Node):
+class Ask(_Question):
     """Ask a question answered by voice. With `options`, the answer is the option
     whose words were spoken (`yes: [yes, yeah, correct]`); with `digits`, the
     digits spoken ("five five one" → 551); otherwise the words heard."""
 
     type: Literal["ask"]
-    prompt: Prompt
-    variable: Variable
     options: dict[str, list[Annotated[str, StringConstraints(min_length=1, max_length=60)]]] = (
         Field(default_factory=dict)
     )
@@ -235,25 +239,12 @@ class Ask(_Node):
     listen: Annotated[float, Field(gt=0, le=30)] = 5.0
     """Longest answer listened to, in seconds."""
     retries: int = Field(default=1, ge=0, le=10)
-    invalid: Prompt | None = None
-    next: NodeId
-    failure: NodeId | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Ask:
         if self.options and self.digits:
             raise ValueError("an answer is either matched to `options` or read as `digits`")
         return self
-
-    def exits(self) -> Iterator[tuple[str, str]]:
-        yield "next", self.next
-        if self.failure is not None:
-            yield "failure", self.failure
-
-    def prompts(self) -> Iterator[PromptSpec]:
-        yield self.prompt
-        if self.invalid is not None:
-            yield self.invalid
 
 
 class SetVariables(_Node):
