@@ -1,10 +1,11 @@
-"""The `switchboard` command: check-config, hash-password, demo."""
+"""The `switchboard` command: check-config, flow-schema, hash-password, demo."""
 
 from __future__ import annotations
 
 import getpass as getpass_module
 import hashlib
 import io
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from switchboard.config.passwords import verify_password
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo.yaml"
+FLOW_SCHEMA = REPO / "schemas" / "flow.schema.json"
 SWITCHBOARD = Path(sys.executable).parent / "switchboard"
 """The console script pip installed next to this interpreter."""
 
@@ -84,6 +86,53 @@ def test_check_config_refuses_a_bad_file_with_one_clean_line(
     [line] = err.splitlines()
     assert line.startswith(f"{path}")
     assert message in line
+
+
+def test_check_config_names_the_flow_file_and_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a tenant whose flow, in its own file, sends calls to a queue that does not
+    # exist, and names a second flow file that does not exist
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows" / "main.yaml").write_text(
+        "id: main\nname: Main line\nstart: sales\nnodes:\n  sales: {type: queue, queue: salse}\n"
+    )
+    path = tmp_path / "tenant.yaml"
+    path.write_text(
+        "profiles: [{id: standard, name: Standard}]\n"
+        "queues: [{id: sales, name: Sales}]\n"
+        "flows:\n"
+        "  - file: flows/main.yaml\n"
+        "  - file: flows/night.yaml\n"
+    )
+
+    # When it is checked, the missing file is reported at its entry...
+    assert main(["check-config", str(path)]) == 1
+    assert capsys.readouterr() == (
+        "",
+        f"{path}:5: flows[1].file: flow file not found: {tmp_path / 'flows' / 'night.yaml'}\n",
+    )
+
+    # ...and once the entry is gone, the unknown queue in the flow file, at its line
+    path.write_text(path.read_text().replace("  - file: flows/night.yaml\n", ""))
+    assert main(["check-config", str(path)]) == 1
+    assert capsys.readouterr() == (
+        "",
+        f"{tmp_path / 'flows' / 'main.yaml'}:5: nodes.sales.queue: there is no queue "
+        "'salse' (known: 'sales')\n",
+    )
+
+
+def test_flow_schema_prints_the_committed_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["flow-schema"]) == 0
+
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out == FLOW_SCHEMA.read_text(encoding="utf-8"), (
+        "schemas/flow.schema.json is out of date: regenerate it with "
+        "`switchboard flow-schema > schemas/flow.schema.json`"
+    )
+    assert json.loads(out)["title"] == "Switchboard Smart Routing flow"
 
 
 def test_the_installed_console_script_checks_the_demo() -> None:

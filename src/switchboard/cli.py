@@ -1,8 +1,8 @@
 """The `switchboard` command.
 
-One function per subcommand (`_check_config`, `_hash_password`, `_demo`), each
-registered by an `_add_*` function that declares its arguments; `main` only parses
-and dispatches, so `serve` and `dial` slot in the same way. Every subcommand returns
+One function per subcommand (`_check_config`, `_flow_schema`, `_hash_password`,
+`_demo`), each registered by an `_add_*` function that declares its arguments; `main`
+only parses and dispatches, so `serve` and `dial` slot in the same way. Every subcommand returns
 its exit status: 0 success, 1 the input was refused (bad configuration, empty
 password), 2 wrong usage. A configuration problem is printed as
 `FILE:LINE: PATH: MESSAGE`, never as a traceback.
@@ -23,6 +23,7 @@ from switchboard.config.loader import load_tenant
 from switchboard.config.model import Tenant
 from switchboard.config.passwords import hash_password, sip_credentials
 from switchboard.config.summary import describe_tenant
+from switchboard.flows.json_schema import flow_schema_text
 from switchboard.runtime.serve import ServeOptions, parse_listen, parse_port_range
 from switchboard.runtime.serve import run as serve_run
 
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"switchboard {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_check_config(commands)
+    _add_flow_schema(commands)
     _add_hash_password(commands)
     _add_serve(commands)
     _add_demo(commands)
@@ -92,6 +94,24 @@ def _load(file: str) -> Tenant | None:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return None
+
+
+def _add_flow_schema(commands: _Commands) -> None:
+    command = commands.add_parser(
+        "flow-schema",
+        help="print the JSON Schema of a Smart Routing flow document",
+        description=(
+            "Print the JSON Schema of a Smart Routing flow document, for editors that "
+            "complete and check YAML as it is typed. The repository's copy is made with "
+            "`switchboard flow-schema > schemas/flow.schema.json`."
+        ),
+    )
+    command.set_defaults(handler=_flow_schema)
+
+
+def _flow_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(flow_schema_text())
+    return 0
 
 
 def _add_hash_password(commands: _Commands) -> None:

@@ -8,14 +8,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 DEMO = EXAMPLES / "demo.yaml"
+MAIN_FLOW = EXAMPLES / "flows" / "main.yaml"
+"""The demo's Smart Routing flow, written in its own file."""
 
 DEMO_LOGINS = ["alice", "bruno", "chloe", "david", "samira"]
 """The agents of the demo; each one's password is its login + "-demo"."""
 
 
 def copy_demo(directory: Path) -> Path:
-    """A copy of the demo and its media in `directory`, free to edit."""
+    """A copy of the demo, its flow files and its media in `directory`, free to edit."""
     shutil.copytree(EXAMPLES / "media", directory / "media")
+    shutil.copytree(EXAMPLES / "flows", directory / "flows")
     return Path(shutil.copy(DEMO, directory / "demo.yaml"))
 
 

@@ -12,7 +12,7 @@ from switchboard.config.model import OverflowAction, RecordingMode, RoutingStrat
 from switchboard.config.passwords import verify_password
 from switchboard.config.summary import describe_tenant
 
-from .demo import DEMO, DEMO_LOGINS, EXAMPLES
+from .demo import DEMO, DEMO_LOGINS, EXAMPLES, MAIN_FLOW
 
 
 def test_the_demo_tenant_loads() -> None:
@@ -109,3 +109,20 @@ def test_the_summary_shows_queues_agents_and_numbers() -> None:
     assert "    supervised by samira" in text
     assert "profile headset (auto-answer, can record)" in text
     assert "+18005550142     → agent chloe" in text
+
+
+def test_the_main_flow_is_written_in_its_own_file_checked_against_the_schema() -> None:
+    # Given the demo, whose main line's flow is in flows/main.yaml
+    tenant = load_tenant(DEMO)
+    assert "  - file: flows/main.yaml\n" in DEMO.read_text(encoding="utf-8")
+
+    # Then it is loaded from there: the IVR the main line routes to
+    main = tenant.flow("main")
+    assert (main.name, main.start) == ("Main line", "welcome")
+    assert ("+18005550199", "main") in [(n.number, n.flow) for n in tenant.inbound_numbers]
+
+    # ...and its first line points editors at the published schema, which exists
+    first = MAIN_FLOW.read_text(encoding="utf-8").splitlines()[0]
+    schema = first.removeprefix("# yaml-language-server: $schema=")
+    assert schema != first
+    assert (MAIN_FLOW.parent / schema).resolve() == EXAMPLES.parent / "schemas" / "flow.schema.json"

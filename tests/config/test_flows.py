@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from switchboard.config import load_tenant
+from switchboard.flows import model as m
 
 from .conftest import Problems, WriteTenant
 
@@ -106,4 +107,44 @@ def test_a_missing_prompt_file_names_the_path_looked_up(
     assert problems(path) == [
         "10: flows[0].nodes.welcome.prompt.file: file not found: "
         f"{tmp_path / 'prompts' / 'welcome.wav'}"
+    ]
+
+
+def test_an_expression_yaml_reads_as_a_number_or_a_boolean_is_kept_as_text(
+    write_tenant: WriteTenant,
+) -> None:
+    # Given a `set` node whose values YAML reads as 0 and true (once a crash)
+    path = write_tenant(
+        HEAD
+        + """
+      welcome: {type: set, values: {attempts: 0, vip: true}, next: sales}
+      sales: {type: queue, queue: sales}
+"""
+    )
+
+    # Then they are expressions, written as text
+    node = load_tenant(path).flow("main").nodes["welcome"]
+    assert isinstance(node, m.SetVariables)
+    assert node.values == {"attempts": "0", "vip": "True"}
+
+
+def test_a_field_named_like_its_node_type_is_reported_at_its_own_line(
+    write_tenant: WriteTenant, problems: Problems
+) -> None:
+    # Given a queue node (whose `queue` field has the name of its type) with two mistakes
+    path = write_tenant(
+        HEAD
+        + """
+      welcome:
+        type: queue
+        queue: Sales
+        priority: 500
+"""
+    )
+
+    # Then each is at its line, and the path has no `type` in it
+    assert problems(path) == [
+        "12: flows[0].nodes.welcome.queue: must be an id: lower-case letters, digits, '_', "
+        "'.' or '-', starting with a letter or digit, at most 63 characters (got 'Sales')",
+        "13: flows[0].nodes.welcome.priority: must be at most 100",
     ]

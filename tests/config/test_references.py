@@ -183,6 +183,24 @@ def test_overflow_targets_exist(write_tenant: WriteTenant, problems: Problems) -
     ]
 
 
+def test_a_queue_offering_callbacks_needs_a_trunk_to_place_them(
+    write_tenant: WriteTenant, problems: Problems
+) -> None:
+    path = write_tenant(
+        """
+        profiles: [{id: standard, name: Standard}]
+        queues:
+          - {id: sales, name: Sales, voicemail_key: "1"}
+          - {id: support, name: Support, callback_key: "2", announce_every: 30}
+        """
+    )
+
+    assert problems(path) == [
+        "4: queues[1].callback_key: callbacks are placed through the trunk: "
+        "configure `trunk`, or remove the key"
+    ]
+
+
 def test_queue_and_flow_actions_need_a_target_and_hangup_takes_none(
     write_tenant: WriteTenant, problems: Problems
 ) -> None:

@@ -1,8 +1,9 @@
 """Whatever a file holds, `check-config` answers 0 or 1 with readable problems.
 
 Hypothesis writes arbitrary text, bytes, YAML-looking token soups, random
-structures and mutations of the demo, and runs the command on each. It must never
-raise, and a refusal must be lines of `FILE[:LINE]: ...`, never a traceback.
+structures and mutations of the demo and of its flow file, and runs the command on
+each. It must never raise, and a refusal must be lines of `FILE[:LINE]: ...` (the
+tenant file, or a flow file it names), never a traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from hypothesis import strategies as st
 
 from switchboard.cli import main
 
-from .demo import DEMO, EXAMPLES
+from .demo import DEMO, EXAMPLES, MAIN_FLOW
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +30,13 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One directory for all examples (Hypothesis reruns a test, not its fixtures)."""
     directory = tmp_path_factory.mktemp("robustness")
     shutil.copytree(EXAMPLES / "media", directory / "media")
+    shutil.copytree(EXAMPLES / "flows", directory / "flows")
     return directory
 
 
-def check(path: Path, content: bytes) -> None:
+def check(path: Path, content: bytes, flow_files: Sequence[Path] = ()) -> None:
+    """`check-config` on `content` written at `path`; a problem may also be in one of
+    the `flow_files` the tenant names."""
     path.write_bytes(content)
     out, err = io.StringIO(), io.StringIO()
 
@@ -45,8 +50,9 @@ def check(path: Path, content: bytes) -> None:
         assert out.getvalue() == ""
         lines = err.getvalue().splitlines()
         assert lines
+        files = "|".join(re.escape(str(file)) for file in (path, *flow_files))
         for line in lines:
-            assert re.match(rf"^{re.escape(str(path))}(:\d+)?: \S", line), line
+            assert re.match(rf"^({files})(:\d+)?: \S", line), line
         assert "Traceback" not in err.getvalue()
 
 
@@ -138,4 +144,42 @@ def test_mutations_of_the_demo(
             parent[path[-1]] = value
         except (KeyError, IndexError, TypeError):
             continue  # an earlier change removed this path
-    check(scratch / "demo.yaml", yaml.safe_dump(document, allow_unicode=True).encode())
+    check(
+        scratch / "demo.yaml",
+        yaml.safe_dump(document, allow_unicode=True).encode(),
+        flow_files=[scratch / "flows" / "main.yaml"],
+    )
+
+
+MAIN_FLOW_DATA: dict[str, object] = yaml.safe_load(MAIN_FLOW.read_text(encoding="utf-8"))
+MAIN_FLOW_PATHS = [path for path in _paths(MAIN_FLOW_DATA) if path]
+
+
+@settings(deadline=None)
+@given(
+    changes=st.lists(
+        st.tuples(st.sampled_from(MAIN_FLOW_PATHS), structures), min_size=1, max_size=3
+    )
+)
+def test_mutations_of_the_demo_flow_file(
+    scratch: Path, changes: list[tuple[tuple[str | int, ...], object]]
+) -> None:
+    # The demo names its flow file `flows/main.yaml`; this copy names a mutated one.
+    tenant = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    tenant["flows"] = [{"file": "flows/mutated.yaml"}]
+    flow = yaml.safe_load(MAIN_FLOW.read_text(encoding="utf-8"))
+    for path, value in changes:
+        parent = flow
+        try:
+            for part in path[:-1]:
+                parent = parent[part]
+            parent[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    flow_file = scratch / "flows" / "mutated.yaml"
+    flow_file.write_text(yaml.safe_dump(flow, allow_unicode=True), encoding="utf-8")
+    check(
+        scratch / "flow-mutation.yaml",
+        yaml.safe_dump(tenant, allow_unicode=True).encode(),
+        flow_files=[flow_file],
+    )

@@ -45,6 +45,9 @@ def _tenant() -> Scenario:
                 overflow=overflow("queue", "support"),
                 qualification_form="sales-form",
                 wrap_up=20,
+                announce_every=20,
+                voicemail_key="1",
+                callback_key="2",
             ),
             queue(
                 "support",
@@ -151,6 +154,12 @@ class ContactCenterMachine(RuleBasedStateMachine):
             cmd.RouteToNumber(call_id, "+33611112222"),
         ]
         self._try(commands[choice])
+
+    @rule(data=st.data(), callback=st.booleans())
+    @precondition(_has_live_call)
+    def caller_presses_a_key(self, data: st.DataObject, callback: bool) -> None:
+        call_id = self._pick_call(data)
+        self._try(cmd.RequestCallback(call_id) if callback else cmd.LeaveForVoicemail(call_id))
 
     @rule(data=st.data())
     @precondition(_has_live_call)

@@ -427,11 +427,69 @@ def test_a_smart_outbound_call_the_flow_refuses_ends_with_no_post_interaction() 
     assert record(s, run.call_id).answered_at is None
 
 
-def test_route_to_number_is_only_for_an_outbound_call_in_a_flow() -> None:
+def test_route_to_number_is_only_for_a_call_in_a_flow() -> None:
     s = center()
     s.login("ann")
     customer = s.call_in("+33100000100")
     s.rejects(cmd.RouteToNumber(customer, STRANGER), Reason.INVALID_STATE)
+
+
+# -- an inbound flow forwarding its caller to a number ------------------------------------
+
+IVR = "+33100000900"
+
+
+def forwarding() -> tuple[Scenario, str, str]:
+    """A customer whose flow forwards it to STRANGER: (scenario, customer, dialled leg)."""
+    s = Scenario(
+        tenant(
+            queue("sales"),
+            agents=[agent("ann", "sales")],
+            numbers=[InboundNumber(number=IVR, flow="main-ivr")],
+        )
+    )
+    customer = s.call_in(IVR, caller=ALICE)
+    out = s.do(cmd.RouteToNumber(customer, STRANGER, variables={"reason": "after-hours"}))
+    (dial,) = s.of_type(fx.DialNumber, out)
+    return s, customer, dial.call_id
+
+
+def test_an_inbound_flow_forwards_its_caller_and_steps_out_once_answered() -> None:
+    s, customer, leg = forwarding()
+    dial = s.of_type(fx.DialNumber)[-1]
+    # Our number the customer dialled is the caller ID a carrier accepts.
+    assert (dial.number, dial.caller_id) == (STRANGER, IVR)
+    assert s.call_state(customer) == "transferring" and s.call_state(leg) == "dialing"
+    s.do(cmd.RemoteRinging(leg))
+    s.after(12)
+    out = s.do(cmd.RemoteAnswered(leg))
+    assert s.of_type(fx.BridgeRemotes, out) == [fx.BridgeRemotes(customer, leg)]
+    assert s.of_type(fx.HangupRemote, out) == []  # the two talk on through us
+    first, second = record(s, customer), record(s, leg)
+    assert first.end_cause is EndCause.TRANSFERRED and second.end_cause is EndCause.TRANSFERRED
+    assert first.variables == {"reason": "after-hours"}
+    assert [e.kind for e in first.timeline if e.kind.startswith("forward")] == [
+        "forwarding",
+        "forwarded",
+    ]
+    assert second.direction is Direction.OUTBOUND and second.callee == STRANGER
+
+
+def test_a_forward_nobody_answers_takes_the_caller_to_the_flows_mailbox() -> None:
+    s, customer, leg = forwarding()
+    out = s.do(cmd.RemoteFailed(leg, FailureReason.NO_ANSWER))
+    assert s.of_type(fx.StartVoicemail, out) == [fx.StartVoicemail(customer, "main-ivr")]
+    assert record(s, leg).end_cause is EndCause.FAILED
+    assert s.call_state(customer) == "voicemail"
+
+
+def test_a_caller_who_hangs_up_while_forwarded_stops_the_dialling() -> None:
+    s, customer, leg = forwarding()
+    out = s.do(cmd.RemoteHungUp(customer))
+    assert fx.HangupRemote(leg, "abandoned") in out  # CANCEL towards the number
+    assert record(s, customer).end_cause is EndCause.ABANDONED
+    assert record(s, leg).end_cause is EndCause.ABANDONED
+    s.rejects(cmd.RemoteAnswered(leg), Reason.UNKNOWN_CALL)
 
 
 # -- call back from a CRM contact --------------------------------------------------------

@@ -41,6 +41,8 @@ NUMBER = {
     "carla": "+18005550103",
     "ivr": "+18005550104",
     "night": "+18005550105",
+    "accounts": "+18005550106",
+    "forward": "+18005550107",
 }
 """The numbers customers dial: a queue's, or an agent's direct line."""
 OUTCOME = {"values": {"outcome": "Sale closed"}}

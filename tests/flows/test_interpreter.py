@@ -374,6 +374,37 @@ nodes:
     ]
 
 
+OUTBOUND = """
+id: outbound
+name: Smart outbound
+start: hours
+nodes:
+  hours:
+    type: hours
+    hours: {weekly: {mon: ["09:00-19:00"]}}
+    open: go
+    closed: refuse
+  go: {type: number, caller_id: "+18005550100"}
+  refuse: {type: hangup}
+"""
+
+
+def test_a_smart_outbound_flow_calls_the_number_the_agent_dialled_when_its_rules_allow() -> None:
+    dialled = {"destination": "+12125550180"}
+    open_run = fi.FlowRun(flow(OUTBOUND), facts(), variables=dialled)
+    assert open_run.start(MONDAY_10) == [
+        fi.Route("number", "+12125550180", caller_id="+18005550100")
+    ]
+    closed_run = fi.FlowRun(flow(OUTBOUND), facts(), variables=dialled)
+    assert closed_run.start(MONDAY_20) == [fi.Route("hangup")]
+
+
+def test_a_number_node_without_a_number_on_an_inbound_call_hangs_up() -> None:
+    run = fi.FlowRun(flow(OUTBOUND), facts())
+    assert run.start(MONDAY_10) == [fi.Route("hangup")]
+    assert run.path[-1].outcome == "no number to call"
+
+
 def test_a_loop_in_the_configuration_hangs_up_instead_of_spinning() -> None:
     looping = flow(
         """

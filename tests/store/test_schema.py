@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -9,6 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from switchboard.store import Store, UserSpec
+from switchboard.store.engine import create_store_engine
 from switchboard.store.migrate import alembic_config, current_revision, head_revision
 from switchboard.store.tables import Base
 
@@ -21,7 +24,7 @@ def test_a_new_database_is_migrated_to_head(target: StoreTarget) -> None:
     # when the store opens an empty database (for SQLite, in a folder not yet made)
     with target.open() as store:
         # then every migration was applied, and the database is at head
-        assert store.applied_migrations == ("0001",)
+        assert store.applied_migrations == ("0001", "0002", "0003")
         with store.engine.connect() as connection:
             assert current_revision(connection) == head_revision()
             tables = set(inspect(connection).get_table_names())
@@ -87,4 +90,50 @@ def test_the_migrations_downgrade_to_nothing_and_upgrade_again(target: StoreTarg
 
     # and the next start migrates it again
     with target.open() as store:
-        assert store.applied_migrations == ("0001",)
+        assert store.applied_migrations == ("0001", "0002", "0003")
+
+
+def test_a_database_of_the_first_revision_gets_the_voicemail_hearing(
+    target: StoreTarget,
+) -> None:
+    # given a database left at revision 0001 by the previous Switchboard, with a message
+    engine = create_store_engine(target.url, schema=target.schema)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0001")
+            connection.execute(
+                text(
+                    "INSERT INTO voicemails (id, call_id, mailbox, caller, crm_contact_id,"
+                    " created_at, duration_seconds, audio_path, transcription,"
+                    " transcription_status, emailed_at) VALUES (:id, :call_id, :mailbox,"
+                    " :caller, :crm_contact_id, :created_at, :duration_seconds, :audio_path,"
+                    " :transcription, :transcription_status, :emailed_at)"
+                ),
+                {
+                    "id": "vm1",
+                    "call_id": "call-of-vm1",
+                    "mailbox": "sales",
+                    "caller": "+33612345678",
+                    "crm_contact_id": "contact-42",
+                    "created_at": T0,
+                    "duration_seconds": 17.4,
+                    "audio_path": "var/voicemail/vm1.wav",
+                    "transcription": None,
+                    "transcription_status": "pending",
+                    "emailed_at": None,
+                },
+            )
+    finally:
+        engine.dispose()
+
+    # when this version opens it
+    with target.open() as store:
+        # then only the new revision runs, and the old message is there, unheard
+        assert store.applied_migrations == ("0002", "0003")
+        assert store.get_voicemail("vm1") == voicemail("vm1")
+        assert store.unheard_voicemails(["sales"]) == {"sales": 1}
+        # and it can be marked heard like a new one
+        store.mark_voicemail_heard("vm1", "alice", T0 + 5)
+        assert store.get_voicemail("vm1") == replace(
+            voicemail("vm1"), heard_at=T0 + 5, heard_by="alice"
+        )

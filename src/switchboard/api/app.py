@@ -5,8 +5,8 @@ Bearer TOKEN` for scripts). Routes never change state themselves: they turn the
 request into a core command and `submit` it to the call server's single writer, so
 the API has no races of its own; a refusal comes back as a `CommandRejected`,
 turned here into JSON `{"error": reason, "message": ...}` with 404, 403, 409 or
-422. Reads (`/me`, history, missed calls) come from the core's views and the store,
-filtered to what the agent may see.
+422. Reads (`/me`, history, missed calls, voicemails) come from the core's views and
+the store, filtered to what the agent may see.
 
 `/api/v1/events` is the agent's stream: a snapshot of its screen, then the sections
 that changed, and notifications (see `runtime/hub.py`).
@@ -30,11 +30,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from switchboard import __version__
 from switchboard.api.auth import COOKIE, Session, Sessions
+from switchboard.api.mailboxes import (
+    mailbox_name,
+    may_read_mailbox,
+    readable_mailboxes,
+    voicemail_json,
+)
 from switchboard.config.model import NotificationMode, NotificationType
 from switchboard.config.passwords import hash_password, verify_password
 from switchboard.core import commands as cmd
 from switchboard.core.errors import CommandRejected
-from switchboard.core.records import Direction, InteractionRecord
+from switchboard.core.records import Direction, InteractionRecord, VoicemailRecord
 from switchboard.core.transfer import DestinationKind, TransferMode
 from switchboard.runtime.hub import CLOSED
 from switchboard.runtime.server import CallServer
@@ -87,6 +93,8 @@ class DialBody(_Body):
     extension: str | None = Field(default=None, max_length=16)
     queue_id: str | None = None
     crm_contact_id: str | None = None
+    flow_id: str | None = None
+    """Smart outbound: place the call through this Smart Routing flow (a number only)."""
 
 
 class CallbackBody(_Body):
@@ -334,11 +342,19 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
         if (body.number is None) == (body.extension is None):
             raise ApiError(422, "invalid_request", "give either a number or an extension")
         if body.extension is not None:
+            if body.flow_id is not None:
+                raise ApiError(
+                    422, "invalid_request", "a Smart Routing places calls to numbers only"
+                )
             return await run(cmd.DialExtension(me.agent_id, body.extension))
         assert body.number is not None
         return await run(
             cmd.DialNumber(
-                me.agent_id, body.number, queue_id=body.queue_id, crm_contact_id=body.crm_contact_id
+                me.agent_id,
+                body.number,
+                queue_id=body.queue_id,
+                crm_contact_id=body.crm_contact_id,
+                flow_id=body.flow_id,
             )
         )
 
@@ -468,6 +484,86 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
         if file.path is None or not Path(file.path).is_file():
             raise ApiError(409, "recording_not_ready", "the recording is not on disk yet")
         return FileResponse(file.path, media_type="audio/wav", filename=f"{recording_id}.wav")
+
+    # -- voicemail ----------------------------------------------------------------------------
+    # Who may read a mailbox is decided by `api/mailboxes.py`, from the configuration.
+    # Marking heard writes to the store only (the core keeps no voicemail state), as
+    # saving a notification preference does.
+
+    def _readable_voicemail(voicemail_id: str, agent_id: str) -> VoicemailRecord:
+        record = server.store.get_voicemail(voicemail_id)
+        if record is None or not may_read_mailbox(server.tenant, agent_id, record.mailbox):
+            # The same answer for "absent" and "not yours", as for recordings.
+            raise ApiError(
+                404,
+                "unknown_voicemail",
+                f"there is no voicemail {voicemail_id!r} in the mailboxes you may read",
+            )
+        return record
+
+    @app.get("/api/v1/mailboxes", tags=["voicemail"])
+    async def mailboxes(me: Me) -> list[dict[str, Any]]:
+        """The mailboxes the agent may read, with how many messages nobody heard yet."""
+        readable = sorted(readable_mailboxes(server.tenant, me.agent_id))
+        unheard = server.store.unheard_voicemails(readable)
+        return [
+            {"id": box, "name": mailbox_name(server.tenant, box), "unheard": unheard[box]}
+            for box in readable
+        ]
+
+    @app.get("/api/v1/voicemails", tags=["voicemail"])
+    async def voicemails(
+        me: Me,
+        mailbox: str | None = None,
+        unheard: bool = False,
+        limit: int = 50,
+        before: float | None = None,
+    ) -> list[dict[str, Any]]:
+        """Voicemails newest first, from one mailbox or every one the agent may read;
+        `unheard` keeps those nobody marked heard, `before` (a `created_at`) pages."""
+        if not 1 <= limit <= 200:
+            raise ApiError(422, "invalid_request", "limit must be between 1 and 200")
+        readable = readable_mailboxes(server.tenant, me.agent_id)
+        if mailbox is not None and mailbox not in readable:
+            raise ApiError(
+                403,
+                "mailbox_not_readable",
+                f"you may not read mailbox {mailbox!r}: it is open to its readers, to the "
+                "members and supervisors of its queue, and to its agent; an administrator "
+                "can add you to its readers",
+            )
+        boxes = readable if mailbox is None else {mailbox}
+        records = server.store.voicemails(boxes, limit=limit, before=before, unheard_only=unheard)
+        return [voicemail_json(server.tenant, r) for r in records]
+
+    @app.get("/api/v1/voicemails/{voicemail_id}", tags=["voicemail"])
+    async def voicemail(voicemail_id: str, me: Me) -> dict[str, Any]:
+        return voicemail_json(server.tenant, _readable_voicemail(voicemail_id, me.agent_id))
+
+    @app.get("/api/v1/voicemails/{voicemail_id}/audio", tags=["voicemail"])
+    async def voicemail_audio(voicemail_id: str, me: Me) -> Response:
+        record = _readable_voicemail(voicemail_id, me.agent_id)
+        if record.audio_path is None or not Path(record.audio_path).is_file():
+            raise ApiError(
+                404,
+                "voicemail_audio_missing",
+                f"the audio of voicemail {voicemail_id!r} is no longer on the server",
+            )
+        return FileResponse(
+            record.audio_path,
+            media_type="audio/wav",
+            filename=f"{voicemail_id}.wav",
+            content_disposition_type="inline",
+        )
+
+    @app.post("/api/v1/voicemails/{voicemail_id}/heard", tags=["voicemail"])
+    async def voicemail_heard(voicemail_id: str, me: Me) -> dict[str, Any]:
+        """Mark the message heard by the agent; the first hearing is the one kept."""
+        _readable_voicemail(voicemail_id, me.agent_id)
+        record = server.store.mark_voicemail_heard(voicemail_id, me.agent_id, now())
+        if record is None:  # deleted in between
+            raise ApiError(404, "unknown_voicemail", f"there is no voicemail {voicemail_id!r}")
+        return voicemail_json(server.tenant, record)
 
     # -- what the Banner needs to draw ----------------------------------------------------------
 

@@ -8,24 +8,29 @@ with its file, line and path, so the administrator fixes them all in one pass.
 The checks run in three stages, each only when the previous one passed, because a
 later stage cannot say anything reliable about a document the earlier one refused:
 
-1. the file: readable, UTF-8, one YAML document that is a mapping, no key written
-   twice (`source.py`);
+1. the files: readable, UTF-8, one YAML document that is a mapping, no key written
+   twice (`source.py`); the same for each flow written in its own file
+   (`flows: [{file: flows/main.yaml}]`, `flowfiles.py`);
 2. the shape: pydantic validates the data against `Tenant` (`model.py`); its
-   errors are put in words (`messages.py`) and located with the source map;
-3. the references between the parts (`references.py`), and the hold music files,
-   looked up next to the configuration file.
+   errors are put in words (`messages.py`) and located with the source maps;
+3. the references between the parts (`references.py`), and the hold music and
+   prompt files, looked up next to the configuration file.
+
+Every problem is located through the `Document` (`flowfiles.py`), which knows for
+each path the file that writes it: a problem in a flow file names that file.
 """
 
 from __future__ import annotations
 
 import os
 import wave
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from switchboard.config.errors import ConfigError, ConfigProblem, DocPath, Finding, PathPart
+from switchboard.config.flowfiles import Document, read_flow_files
 from switchboard.config.messages import translate
 from switchboard.config.model import Tenant
 from switchboard.config.references import check_references
@@ -41,14 +46,20 @@ def load_tenant(path: str | os.PathLike[str]) -> Tenant:
     Raises `ConfigError` (and nothing else) when the file cannot be used.
     """
     source = read_source(path)
-    tenant = _validate(source)
-    findings = [*check_references(tenant), *check_hold_music_files(tenant, Path(path).parent)]
+    _check_top_level(source)
+    document = read_flow_files(source)
+    tenant = _validate(document)
+    flow_files = document.flow_file_names
+    findings = [
+        *check_references(tenant, flow_files),
+        *check_hold_music_files(tenant, Path(path).parent, flow_files),
+    ]
     if findings:
-        raise ConfigError([source.problem(f.path, f.message) for f in findings])
+        raise ConfigError([document.problem(f.path, f.message) for f in findings])
     return tenant
 
 
-def _validate(source: Source) -> Tenant:
+def _check_top_level(source: Source) -> None:
     if source.empty:
         raise ConfigError(
             [
@@ -69,25 +80,36 @@ def _validate(source: Source) -> Tenant:
                 )
             ]
         )
+
+
+def _validate(document: Document) -> Tenant:
     try:
-        return Tenant.model_validate(source.data)
+        return Tenant.model_validate(document.data)
     except ValidationError as error:
-        raise ConfigError(list(_shape_problems(source, error))) from None
+        raise ConfigError(list(_shape_problems(document, error))) from None
 
 
-def _shape_problems(source: Source, error: ValidationError) -> Iterable[ConfigProblem]:
+def _shape_problems(document: Document, error: ValidationError) -> Iterable[ConfigProblem]:
+    plain_scalars = document.plain_scalars
     for details in error.errors(include_url=False):
-        path, message = translate(details, Tenant, source.plain_scalars)
-        yield source.problem(_without_union_tags(source.data, path), message)
+        path, message = translate(details, Tenant, plain_scalars)
+        yield document.problem(_without_union_tags(document.data, path), message)
 
 
 def _without_union_tags(data: object, path: DocPath) -> DocPath:
     """Pydantic puts the chosen variant of a tagged union in the path (a flow node's
     `nodes.menu.menu.options`: the second `menu` is its `type`); the file has no
-    such key, so it is dropped to point at the right line."""
+    such key, so it is dropped to point at the right line.
+
+    The tag comes right after the node, once, even when the node has a field of the
+    same name (`{type: queue, queue: sales}` gives `nodes.sales.queue.queue`): so the
+    first part that equals a mapping's `type` is dropped, whether or not it is also a
+    key there."""
     kept: list[PathPart] = []
+    untagged: object = None
     for part in path:
-        if isinstance(data, dict) and part not in data and data.get("type") == part:
+        if isinstance(data, dict) and data is not untagged and data.get("type") == part:
+            untagged = data
             continue
         kept.append(part)
         if isinstance(data, dict):
@@ -99,18 +121,24 @@ def _without_union_tags(data: object, path: DocPath) -> DocPath:
     return tuple(kept)
 
 
-def check_hold_music_files(tenant: Tenant, base_dir: Path) -> list[Finding]:
+def check_hold_music_files(
+    tenant: Tenant, base_dir: Path, flow_files: Collection[int] = ()
+) -> list[Finding]:
     """Each hold music and prompt file exists, relative to the configuration file,
     and is a WAV.
 
     The path in the message is the resolved one: "file not found" alone would leave
-    the administrator guessing which directory it was looked up in.
+    the administrator guessing which directory it was looked up in. In a flow written
+    in its own file (its index in `flow_files`), a person may expect paths relative to
+    that file: the message says they are not.
     """
     files = [(("hold_music", i, "file"), music.file) for i, music in enumerate(tenant.hold_music)]
     findings: list[Finding] = []
     for path, file in [*files, *prompt_files(tenant)]:
         problem = _audio_file_problem(base_dir / file)
         if problem is not None:
+            if path[0] == "flows" and path[1] in flow_files:
+                problem += " (prompt files are relative to the tenant file's directory)"
             findings.append(Finding(path, problem))
     return findings
 

@@ -6,14 +6,15 @@ profile exists, an overflow names a queue that exists and is not the queue itsel
 an inbound number goes to exactly one place. A reference the core follows at run
 time must not be able to dangle, so the file is refused instead.
 
-It is a pure function of the `Tenant`: it returns findings with document paths and
-the loader gives them their file and line. (The hold music files, the one check that
+It is a pure function of the `Tenant` (and of the names of the flow files, to name
+them in messages): it returns findings with document paths and the loader gives
+them their file and line. (The hold music files, the one check that
 reads the disk, live in the loader.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from switchboard.config.errors import DocPath, Finding, format_path
 from switchboard.config.model import (
@@ -27,10 +28,15 @@ from switchboard.config.model import (
 from switchboard.flows.check import check_flows
 
 
-def check_references(tenant: Tenant) -> list[Finding]:
-    """Every reference problem of `tenant`, in no particular order."""
+def check_references(tenant: Tenant, flow_files: Mapping[int, str] | None = None) -> list[Finding]:
+    """Every reference problem of `tenant`, in no particular order.
+
+    `flow_files` names the file of each flow written in its own file, by index in
+    `flows`, for the messages that point at another flow.
+    """
     return [
         *_unique_ids(tenant),
+        *_unique_flow_ids(tenant, flow_files or {}),
         *_unique_numbers(tenant),
         *_agents(tenant),
         *_queues(tenant),
@@ -76,7 +82,6 @@ def _unique_ids(tenant: Tenant) -> Iterable[Finding]:
     }
     for section, ids in sections.items():
         yield from _duplicates(ids, (section,), ("id",), _duplicate_id)
-    yield from _duplicates(tenant.flow_ids, ("flows",), ("id",), _duplicate_id)
     for f, form in enumerate(tenant.qualification_forms):
         yield from _duplicates(
             [field.id for field in form.fields],
@@ -84,6 +89,17 @@ def _unique_ids(tenant: Tenant) -> Iterable[Finding]:
             ("id",),
             _duplicate_id,
         )
+
+
+def _unique_flow_ids(tenant: Tenant, flow_files: Mapping[int, str]) -> Iterable[Finding]:
+    """As `_duplicates`, but the earlier flow is named by its file when it has one:
+    `flows[0].id` would send the person to the tenant file, where that id is not."""
+    first: dict[str, int] = {}
+    for index, flow_id in enumerate(tenant.flow_ids):
+        earlier = first.setdefault(flow_id, index)
+        if earlier != index:
+            where = flow_files.get(earlier) or format_path(("flows", earlier, "id"))
+            yield Finding(("flows", index, "id"), _duplicate_id(flow_id, where))
 
 
 def _unique_numbers(tenant: Tenant) -> Iterable[Finding]:
@@ -178,6 +194,11 @@ def _queues(tenant: Tenant) -> Iterable[Finding]:
             )
         if queue.hold_music is not None and queue.hold_music not in music:
             yield Finding((*path, "hold_music"), _unknown("hold music", queue.hold_music, music))
+        if queue.callback_key is not None and tenant.trunk is None:
+            yield Finding(
+                (*path, "callback_key"),
+                "callbacks are placed through the trunk: configure `trunk`, or remove the key",
+            )
 
 
 def _overflow(tenant: Tenant, queue: Queue, action: Overflow, path: DocPath) -> Iterable[Finding]:

@@ -59,6 +59,9 @@ class QueueRuntime:
         """Members who are logged in and have joined this queue."""
         self._turn = 0
         self._last_turn: dict[str, int] = {}
+        self.handle_seconds: float | None = None
+        """Average time an agent spends on a call of this queue (talk and hold), a
+        moving average that weighs recent calls most; None until a call is handled."""
 
     @property
     def id(self) -> str:
@@ -88,6 +91,26 @@ class QueueRuntime:
 
     def __len__(self) -> int:
         return len(self.waiting)
+
+    def position(self, call_id: str) -> int:
+        """The call's place in line, 1 for the next call served (O(log n))."""
+        return self.waiting.index(self._call_keys[call_id]) + 1
+
+    def handled(self, seconds: float) -> None:
+        """An agent finished a call of this queue after `seconds` on it."""
+        if self.handle_seconds is None:
+            self.handle_seconds = seconds
+        else:
+            # Asterisk's queue hold time uses the same 1/4 weight of the newest call.
+            self.handle_seconds += (seconds - self.handle_seconds) / 4
+
+    def estimated_wait(self, position: int) -> float | None:
+        """Seconds until the caller at `position` is answered: each logged-in agent
+        frees up once per average handle time, so `position` callers need
+        `position / agents` such turns. None without agents or any history."""
+        if self.handle_seconds is None or not self.logged_in:
+            return None
+        return position * self.handle_seconds / len(self.logged_in)
 
     def first_call_for(
         self, agent: Agent, calls: Callable[[str], Call]

@@ -160,6 +160,15 @@ class Call:
     return_to_agent: str | None = None
     """Direct call or recall: the one agent it is meant for."""
     mailbox: str | None = None
+    callback_number: str | None = None
+    """A queued callback: the caller hung up and waits, in its place, to be called
+    back on this number once an agent takes the call."""
+    announcements: int = 0
+    forward_to: str | None = None
+    """A customer call its flow forwards to an external number: the dialled leg."""
+    forward_of: str | None = None
+    """For that dialled leg: the customer call it is for."""
+    """How many times the caller was told its place in the queue."""
 
     @property
     def ended(self) -> bool:

@@ -81,6 +81,7 @@ class ContactCenter:
             presence,
             routing,
             transfers,
+            waiting,
             wrapup,
         )
 
@@ -317,6 +318,8 @@ class ContactCenter:
         self.emit(fx.DisconnectAgent(call.id, agent_id))
         agent = self.agents[agent_id]
         agent.talk_seconds += leg.talk_seconds
+        if call.queue_id is not None and call.has_remote and call.answered_at is not None:
+            self.queues[call.queue_id].handled(leg.talk_seconds + leg.hold_seconds)
         if call.id in agent.call_ids:
             agent.call_ids.remove(call.id)
         return not agent.call_ids
@@ -336,7 +339,7 @@ class ContactCenter:
         """End the call everywhere: offers, queue, transfers, agents; persist its record."""
         if call.ended:
             return
-        from switchboard.core import conference, offers, transfers
+        from switchboard.core import conference, offers, outbound, transfers, waiting
 
         # Agents are released only once the record is persisted (see `effects.py`).
         offered = [
@@ -345,7 +348,7 @@ class ContactCenter:
         ]
         if call.queue_id is not None and self.queues[call.queue_id].is_waiting(call.id):
             self.queues[call.queue_id].dequeue(call.id)
-        for kind in ("maxwait", "round"):
+        for kind in ("maxwait", "round", "announce"):
             self.disarm(kind, call.id)
         rec = call.active_recording
         if rec is not None:
@@ -354,8 +357,9 @@ class ContactCenter:
         if (
             call.answered_at is None
             and call.wait_since is not None
-            and call.state is not CallState.VOICEMAIL
+            and call.state not in (CallState.VOICEMAIL, CallState.DIALING)
         ):
+            # (A queued callback being dialled waited until its agent took it.)
             call.wait_seconds = self.now - call.wait_since
         dialing = call.state is CallState.DIALING
         call.state = CallState.ENDED
@@ -367,6 +371,8 @@ class ContactCenter:
             self.emit(fx.HangupRemote(call.id, cause.value))
         call.remote_up = False
         transfers.call_ended(self, call)
+        outbound.forward_ended(self, call)
+        waiting.callback_over(self, call)
         in_conference = call.conference_id
         free: list[Agent] = []
         for agent_id in list(call.agents):

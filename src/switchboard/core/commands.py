@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from switchboard.config.model import NotificationMode, NotificationType
+from switchboard.core.records import CallbackRecord
 from switchboard.core.transfer import DestinationKind, FailureReason, TransferMode
 
 
@@ -276,6 +277,20 @@ class LeaveForVoicemail(Command):
     """A waiting caller pressed the queue's key to leave a message instead."""
 
     call_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCallback(Command):
+    """A waiting caller pressed the queue's key to be called back instead of waiting."""
+
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreCallback(Command):
+    """At start: a queued callback stored before a restart waits again in its place."""
+
+    record: CallbackRecord
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from switchboard.core.call import Call, CallState, Recording
 from switchboard.core.center import ContactCenter, handles
 from switchboard.core.errors import CommandRejected, Reason
 from switchboard.core.records import EndCause
+from switchboard.core.waiting import is_pending_callback
 
 _DTMF = re.compile(r"^[0-9*#A-D]{1,32}$")
 _TALKING = (CallState.CONNECTED, CallState.HELD, CallState.CONFERENCE)
@@ -174,6 +175,10 @@ def hangup(cc: ContactCenter, c: cmd.Hangup) -> None:
 @handles(cmd.RemoteHungUp)
 def remote_hung_up(cc: ContactCenter, c: cmd.RemoteHungUp) -> None:
     call = cc.call(c.call_id)
+    if is_pending_callback(call) and call.state is not CallState.DIALING:
+        raise CommandRejected(
+            Reason.INVALID_STATE, f"call {c.call_id!r} waits for a callback: nobody is on it"
+        )
     call.remote_up = False
     call.log(cc.now, "remote_hangup")
     if call.state is CallState.VOICEMAIL:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from switchboard.config.model import NotificationMode, NotificationType
-from switchboard.core.records import InteractionRecord, MissedCallRecord
+from switchboard.core.records import CallbackRecord, InteractionRecord, MissedCallRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +61,41 @@ class DisconnectAgent(Effect):
 
 @dataclass(frozen=True, slots=True)
 class PlayWaitingMusic(Effect):
-    """The caller waits in a queue: music (and, later, announcements)."""
+    """The caller waits in a queue: music, between the queue's announcements."""
 
     call_id: str
     queue_id: str
     music_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnnounceWait(Effect):
+    """Tell the waiting caller its place in the queue, the estimated wait (None when
+    there is nothing to base it on yet) and the keys it may press; music resumes after."""
+
+    call_id: str
+    queue_id: str
+    position: int
+    estimated_wait: float | None
+    voicemail_key: str | None
+    callback_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TellCaller(Effect):
+    """Say a short message to the remote party; what it heard before resumes after."""
+
+    call_id: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseRemote(Effect):
+    """The remote party leaves after `message` (a queued callback: the caller hangs
+    up), while the call itself goes on; a later `DialNumber` gives it a new leg."""
+
+    call_id: str
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,3 +235,17 @@ class PersistInteraction(Effect):
 @dataclass(frozen=True, slots=True)
 class PersistMissedCall(Effect):
     record: MissedCallRecord
+
+
+@dataclass(frozen=True, slots=True)
+class KeepCallback(Effect):
+    """Store the queued callback until `DropCallback`: a restart restores it."""
+
+    record: CallbackRecord
+
+
+@dataclass(frozen=True, slots=True)
+class DropCallback(Effect):
+    """The callback was answered, or its call is over: forget the stored promise."""
+
+    call_id: str

@@ -7,6 +7,8 @@ transfer and is recalled; a consultation fails its attended transfer. Expiry als
 raises a *missed call* for the agent, and N consecutive misses pause it. In a
 ring-all queue the first accept wins and the other offers are withdrawn.
 
+Accepting a queued callback dials the customer back (see `waiting`).
+
 Take this call (Calls in pool) connects a supervisor to a waiting call at once;
 the single writer makes it atomic: whoever comes second gets `call_already_taken`.
 """
@@ -22,6 +24,7 @@ from switchboard.core.center import ContactCenter, handles, on_timer
 from switchboard.core.errors import CommandRejected, Reason
 from switchboard.core.offer import Offer, OfferKind
 from switchboard.core.records import MissedCallRecord
+from switchboard.core.waiting import is_pending_callback, start_callback
 
 _TRANSFER_KINDS = (OfferKind.TRANSFER, OfferKind.CONSULT)
 # A recall rings the agent only when the call has no queue to go back to (transfers.recall).
@@ -134,6 +137,10 @@ def _connect(cc: ContactCenter, call: Call, agent: Agent, offer: Offer | None) -
         call.wait_seconds = cc.now - call.wait_since
     dialing_internal = call.state is CallState.DIALING
     cc.connect_agent(call, agent, offered_at)
+    if is_pending_callback(call):
+        # Nobody is on the line yet: the agent hears ringback while we call back.
+        start_callback(cc, call, agent.id)
+        return
     if call.answered_at is None:
         call.answered_at = cc.now
     if call.held_since is None:

@@ -20,6 +20,7 @@ from switchboard.core.directory import normalize_number, valid_number
 from switchboard.core.errors import CommandRejected, Reason
 from switchboard.core.offer import OfferKind
 from switchboard.core.records import CallType, Direction, EndCause
+from switchboard.core.waiting import callback_over
 
 
 def _may_dial(cc: ContactCenter, agent_id: str) -> Agent:
@@ -150,21 +151,91 @@ def internal_call_failed(cc: ContactCenter, call: Call, reason: str) -> None:
 
 @handles(cmd.RouteToNumber)
 def route_to_number(cc: ContactCenter, c: cmd.RouteToNumber) -> None:
-    """Smart outbound: the flow has applied its rules; place the call now."""
+    """Smart outbound: the flow has applied its rules; place the call now. An inbound
+    call's flow forwards the customer to the number instead (`forward`)."""
     call = cc.call(c.call_id)
-    if call.state is not CallState.ROUTING or call.direction is not Direction.OUTBOUND:
-        raise CommandRejected(
-            Reason.INVALID_STATE, f"call {c.call_id!r} is not an outbound flow call"
-        )
+    if call.state is not CallState.ROUTING:
+        raise CommandRejected(Reason.INVALID_STATE, f"call {c.call_id!r} is not in a flow")
     if not valid_number(c.number):
         raise CommandRejected(Reason.INVALID_NUMBER, f"{c.number!r} is not a phone number")
     call.variables.update(c.variables)
+    if call.direction is not Direction.OUTBOUND:
+        forward(cc, call, normalize_number(c.number), c.caller_id)
+        return
     call.state = CallState.DIALING
     call.callee = normalize_number(c.number)
     if c.caller_id:
         call.caller = c.caller_id
     cc.emit(fx.DialNumber(call.id, call.callee, call.caller))
     cc.call_changed(call)
+
+
+# -- forwarding a customer to an external number ----------------------------------------
+
+
+def forward(cc: ContactCenter, customer: Call, number: str, caller_id: str | None) -> None:
+    """Dial `number` for the customer, who hears ringback; when it answers, the two
+    are joined and the contact center steps out (like a completed transfer to a
+    number). The caller ID is the flow's, else the number the customer dialled (a
+    number of ours, which a carrier accepts). If nobody answers, the customer is
+    taken to the flow's mailbox rather than dropped."""
+    leg = Call(
+        id=cc.new_id("c"),
+        direction=Direction.OUTBOUND,
+        call_type=CallType.DIRECT_EXTERNAL,
+        caller=caller_id or customer.callee,
+        callee=number,
+        created_at=cc.now,
+        seq=cc.next_seq(),
+        state=CallState.DIALING,
+        crm_contact_id=customer.crm_contact_id,
+        forward_of=customer.id,
+    )
+    cc.calls[leg.id] = leg
+    customer.forward_to = leg.id
+    customer.state = CallState.TRANSFERRING
+    customer.log(cc.now, "forwarding", number=number, leg=leg.id)
+    leg.log(cc.now, "dialing", number=number, caller_id=leg.caller, forward_of=customer.id)
+    cc.emit(fx.DialNumber(leg.id, number, leg.caller))
+    cc.call_changed(customer)
+    cc.call_changed(leg)
+
+
+def _forward_answered(cc: ContactCenter, leg: Call) -> None:
+    assert leg.forward_of is not None
+    customer = cc.calls[leg.forward_of]
+    leg.forward_of = customer.forward_to = None
+    customer.log(cc.now, "forwarded", number=leg.callee)
+    cc.emit(fx.BridgeRemotes(customer.id, leg.id))
+    cc.end_call(leg, EndCause.TRANSFERRED, hangup_remote=False)
+    cc.end_call(customer, EndCause.TRANSFERRED, hangup_remote=False)
+
+
+def _forward_failed(cc: ContactCenter, leg: Call, reason: str) -> None:
+    from switchboard.core.routing import hang_up_with_message, to_voicemail
+
+    assert leg.forward_of is not None
+    customer = cc.calls[leg.forward_of]
+    leg.forward_of = customer.forward_to = None
+    cc.end_call(leg, EndCause.FAILED, hangup_remote=False)
+    customer.log(cc.now, "forward_failed", number=leg.callee, reason=reason)
+    flows = [e.detail.get("flow") for e in customer.timeline if e.kind == "flow"]
+    flow_id = flows[-1] if flows else None
+    if isinstance(flow_id, str) and flow_id in cc.directory.flows:
+        to_voicemail(cc, customer, cc.tenant.flow(flow_id).default_mailbox)
+    else:
+        hang_up_with_message(
+            cc, customer, "Sorry, we could not connect your call.", EndCause.FAILED
+        )
+
+
+def forward_ended(cc: ContactCenter, call: Call) -> None:
+    """A customer being forwarded hung up: stop dialling for it."""
+    leg = cc.calls.get(call.forward_to) if call.forward_to is not None else None
+    call.forward_to = None
+    if leg is not None and not leg.ended:
+        leg.forward_of = None
+        cc.end_call(leg, EndCause.ABANDONED)
 
 
 # -- the far end of a dialled leg -----------------------------------------------------
@@ -191,6 +262,10 @@ def remote_answered(cc: ContactCenter, c: cmd.RemoteAnswered) -> None:
     call.state = CallState.CONNECTED
     call.log(cc.now, "answered")
     cc.call_changed(call)
+    callback_over(cc, call)
+    if call.forward_of is not None:
+        _forward_answered(cc, call)
+        return
     if call.consult_of is not None:
         transfers.destination_answered(cc, call, None)
     if not call.ended:
@@ -205,6 +280,9 @@ def remote_failed(cc: ContactCenter, c: cmd.RemoteFailed) -> None:
     if call.state is not CallState.DIALING or not call.has_remote:
         raise CommandRejected(Reason.INVALID_STATE, f"call {c.call_id!r} is not being dialled")
     call.log(cc.now, "dial_failed", reason=c.reason.value)
+    if call.forward_of is not None:
+        _forward_failed(cc, call, c.reason.value)
+        return
     if call.consult_of is not None:
         transfers.destination_failed(cc, call, c.reason.value)
     if not call.ended:

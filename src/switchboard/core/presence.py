@@ -129,6 +129,7 @@ def nobody_left(cc: ContactCenter, queue_id: str) -> None:
     no-agent rule; otherwise a call that every agent still there has refused gets a
     new round."""
     from switchboard.core.routing import apply_rule
+    from switchboard.core.waiting import is_pending_callback
 
     queue = cc.queues[queue_id]
     if queue.logged_in:
@@ -137,4 +138,6 @@ def nobody_left(cc: ContactCenter, queue_id: str) -> None:
     if queue.config.no_agent is None:
         return
     for call_id in list(queue.waiting_ids()):
-        apply_rule(cc, cc.calls[call_id], queue.config.no_agent, "no_agent")
+        call = cc.calls[call_id]
+        if not is_pending_callback(call):  # a promised callback waits for agents
+            apply_rule(cc, call, queue.config.no_agent, "no_agent")

@@ -168,3 +168,30 @@ class VoicemailRecord:
     transcription_status: str
     """`pending`, `done`, `failed` or `none`."""
     emailed_at: float | None
+    heard_at: float | None = None
+    """When an agent first marked it heard (the API); None while nobody has."""
+    heard_by: str | None = None
+    """The agent who first marked it heard."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRecord:
+    """A queued callback promised to a customer: kept in the store from the request
+    until the customer answers the callback or the call is over, so that a restart
+    restores it in its place (`RestoreCallback`)."""
+
+    call_id: str
+    queue_id: str
+    number: str
+    """Where to call the customer back."""
+    callee: str
+    """The number the customer had dialled."""
+    caller_name: str | None
+    crm_contact_id: str | None
+    created_at: float
+    wait_since: float
+    requested_at: float
+    priority: int
+    required_skill: int | None
+    variables: dict[str, str] = field(default_factory=dict)
+    timeline: tuple[TimelineEntry, ...] = ()

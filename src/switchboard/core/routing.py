@@ -22,6 +22,7 @@ from __future__ import annotations
 from switchboard.config.model import Overflow, OverflowAction
 from switchboard.core import commands as cmd
 from switchboard.core import effects as fx
+from switchboard.core import waiting
 from switchboard.core.call import Call, CallState
 from switchboard.core.center import ContactCenter, handles, on_timer
 from switchboard.core.directory import normalize_number
@@ -101,20 +102,6 @@ def flow_progress(cc: ContactCenter, c: cmd.FlowProgress) -> None:
         )
     call.variables.update(c.variables)
     cc.call_changed(call)
-
-
-@handles(cmd.LeaveForVoicemail)
-def leave_for_voicemail(cc: ContactCenter, c: cmd.LeaveForVoicemail) -> None:
-    """The caller chose voicemail while waiting: the queue's mailbox takes the call."""
-    call = cc.call(c.call_id)
-    if call.state is not CallState.QUEUED or call.queue_id is None:
-        raise CommandRejected(Reason.INVALID_STATE, f"call {c.call_id!r} is not waiting")
-    queue = cc.queues[call.queue_id]
-    queue.dequeue(call.id)
-    cc.disarm("maxwait", call.id)
-    cc.disarm("round", call.id)
-    call.log(cc.now, "left_queue", queue=queue.id)
-    to_voicemail(cc, call, queue.config.mailbox or queue.id)
 
 
 @handles(cmd.RouteToQueue)
@@ -228,11 +215,13 @@ def wait_in_queue(cc: ContactCenter, call: Call) -> None:
     queue = cc.queues[call.queue_id]
     call.state = CallState.QUEUED
     queue.enqueue(call)
-    cc.emit(fx.PlayWaitingMusic(call.id, queue.id, cc.directory.music_for(queue.config)))
+    if not waiting.is_pending_callback(call):
+        cc.emit(fx.PlayWaitingMusic(call.id, queue.id, cc.directory.music_for(queue.config)))
     cc.call_changed(call)
     cc.dispatch_call(call)
     if call.state is CallState.QUEUED:
         maybe_new_round(cc, call)
+        waiting.schedule_announcement(cc, call)
 
 
 def requeue(cc: ContactCenter, call: Call) -> None:
@@ -240,6 +229,10 @@ def requeue(cc: ContactCenter, call: Call) -> None:
     assert call.queue_id is not None
     call.log(cc.now, "requeued", queue=call.queue_id)
     queue = cc.queues[call.queue_id]
+    if waiting.is_pending_callback(call):
+        # Promised a callback: it waits for an agent whatever the queue's limits.
+        wait_in_queue(cc, call)
+        return
     if call.overdue and queue.config.overflow is not None:
         call.overdue = False
         apply_rule(cc, call, queue.config.overflow, "max_wait")
@@ -285,7 +278,7 @@ def max_wait_reached(cc: ContactCenter, call_id: str) -> None:
     if call is None or call.queue_id is None:
         return
     rule = cc.queues[call.queue_id].config.overflow
-    if rule is None:
+    if rule is None or waiting.is_pending_callback(call):
         return
     if call.state is CallState.QUEUED:
         apply_rule(cc, call, rule, "max_wait")
@@ -299,8 +292,8 @@ def apply_rule(cc: ContactCenter, call: Call, rule: Overflow, why: str) -> None:
         queue = cc.queues[call.queue_id]
         if queue.is_waiting(call.id):
             queue.dequeue(call.id)
-    cc.disarm("maxwait", call.id)
-    cc.disarm("round", call.id)
+    for kind in ("maxwait", "round", "announce"):
+        cc.disarm(kind, call.id)
     if call.consult_of is not None:
         # An agent consulting the queue in an attended transfer, not a caller: the
         # transfer fails and the customer stays with the agent.

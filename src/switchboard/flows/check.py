@@ -4,7 +4,9 @@ Pydantic has checked each flow's shape and expressions (`model.py`); here each f
 is checked as a graph and against the rest of the configuration: every exit names a
 node of the flow, every node can be reached from `start`, queues, agents, flows and
 mailboxes exist, a number can be dialled only through a trunk. Problems come back
-as `Finding`s with their document path; the loader adds file and line.
+as `Finding`s with their document path (`flows[0].nodes.menu.failure`); the loader
+adds file and line. For a flow written in its own file, that is the flow file and
+the line in it (`config/flowfiles.py`): the paths here are the same either way.
 
 The prompt files are listed by `prompt_files`; the loader, which reads the disk,
 checks them as it checks the hold music files.

@@ -76,7 +76,8 @@ _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Attribute docstrings describe the fields in the flow JSON Schema, as in `model.py`.
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class Weekday(StrEnum):
@@ -213,10 +214,14 @@ class SpecialDay(_Dated):
 
 
 class OpeningHours(_Model):
-    """When a flow's "opening hours" node answers `open`. See the module docstring."""
+    """When a flow's "opening hours" node answers `open`: the weekly ranges
+    (`mon: ["09:00-12:00", "14:00-18:00"]`), except on holidays (closed all day) and
+    special days (their own hours). A day not listed is closed; the module docstring
+    says how ranges, days and time zones combine."""
 
     timezone: str | None = None
-    """An IANA zone; None: the tenant's default zone, given to `is_open`."""
+    """An IANA time zone (Europe/Paris); the tenant's `settings.timezone` when absent
+    (which `is_open` receives as its default)."""
     weekly: dict[Weekday, list[TimeRange]] = Field(default_factory=dict)
     holidays: list[Closure] = Field(default_factory=list)
     special_days: list[SpecialDay] = Field(default_factory=list)

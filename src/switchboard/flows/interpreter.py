@@ -344,7 +344,11 @@ class FlowRun:
             if not isinstance(node, m.Play):
                 self._typed_ahead_into(node, now)
             return None
-        route = _route_of(node, self.flow)
+        route = _route_of(node, self.flow, self.variables)
+        if route.kind == "number" and route.target is None:
+            # A forward with no number: a smart outbound flow used for inbound calls.
+            self._finish(Route("hangup"), now, outcome="no number to call")
+            return None
         self._finish(route, now, outcome=route.kind)
         return None
 
@@ -523,13 +527,14 @@ InputModeDtmf = m.InputMode.DTMF
 _LISTENING_TO_KEYS = (Phase.SAYING, Phase.WAITING, Phase.LISTENING)
 
 
-def _route_of(node: m.Node, flow: m.Flow) -> Route:
+def _route_of(node: m.Node, flow: m.Flow, variables: dict[str, str]) -> Route:
     if isinstance(node, m.ToQueue):
         return Route("queue", node.queue, priority=node.priority, skill=node.skill)
     if isinstance(node, m.ToAgent):
         return Route("agent", node.agent)
     if isinstance(node, m.ToNumber):
-        return Route("number", node.number, caller_id=node.caller_id)
+        number = node.number or variables.get("destination") or None
+        return Route("number", number, caller_id=node.caller_id)
     if isinstance(node, m.ToVoicemail):
         return Route("voicemail", node.mailbox or flow.default_mailbox, prompt=node.greeting)
     if isinstance(node, m.HangUp):

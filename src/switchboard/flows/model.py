@@ -39,7 +39,15 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from switchboard.flows.expr import ExpressionError, parse
 from switchboard.flows.hours import OpeningHours
@@ -55,14 +63,25 @@ Wait = Annotated[float, Field(gt=0, le=60)]
 """Seconds a node waits for the caller (a key, a spoken answer)."""
 
 
+class _FlowModel(StrictModel):
+    # The attribute docstrings become the field descriptions of the published JSON
+    # Schema (`switchboard flow-schema`), which editors show beside each field.
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+
 def _prompt_shorthand(value: object) -> object:
     # `prompt: "Welcome"` is the common case; `{file: welcome.wav}` the other.
     return {"text": value} if isinstance(value, str) else value
 
 
-class PromptSpec(StrictModel):
-    """What the caller hears: a text spoken by the TTS, or a WAV file (relative to
-    the configuration file). Exactly one of the two."""
+class PromptSpec(_FlowModel):
+    """What the caller hears: a text spoken by the TTS, or a WAV file. Exactly one of
+    the two.
+
+    A file is relative to the directory of the tenant configuration file, also in a
+    flow written in its own file (`flows: [{file: flows/main.yaml}]`): every audio
+    file of a tenant is found from that one directory, and a flow means the same
+    whether it is written inline or in its own file."""
 
     text: str | None = Field(default=None, min_length=1, max_length=1000)
     file: str | None = Field(default=None, min_length=1, max_length=300)
@@ -74,7 +93,11 @@ class PromptSpec(StrictModel):
         return self
 
 
-Prompt = Annotated[PromptSpec, BeforeValidator(_prompt_shorthand)]
+PromptText = Annotated[str, Field(min_length=1, max_length=1000)]
+Prompt = Annotated[
+    PromptSpec,
+    BeforeValidator(_prompt_shorthand, json_schema_input_type=PromptText | PromptSpec),
+]
 
 
 def _expression(value: str) -> str:
@@ -85,8 +108,18 @@ def _expression(value: str) -> str:
     return value
 
 
-Expression = Annotated[str, Field(min_length=1, max_length=2000), BeforeValidator(str)]
-CheckedExpression = Annotated[Expression, BeforeValidator(_expression)]
+# YAML reads `values: {attempts: 0}` as a number: an expression may be written as
+# one, and is kept as its text.
+Expression = Annotated[
+    str,
+    Field(min_length=1, max_length=2000),
+    BeforeValidator(
+        str,
+        json_schema_input_type=Annotated[str, Field(min_length=1, max_length=2000)] | float | bool,
+    ),
+]
+# After the conversion to text: parsing the number YAML read would crash.
+CheckedExpression = Annotated[Expression, AfterValidator(_expression)]
 
 
 class InputMode(StrEnum):
@@ -94,7 +127,7 @@ class InputMode(StrEnum):
     SPEECH = "speech"
 
 
-class _Node(StrictModel):
+class _Node(_FlowModel):
     label: str | None = Field(default=None, max_length=100)
     """What the Datas tab shows for this step; the node id when absent."""
 
@@ -126,7 +159,7 @@ class Play(_Node):
         yield self.prompt
 
 
-class MenuOption(StrictModel):
+class MenuOption(_FlowModel):
     next: NodeId
     say: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
         default_factory=list
@@ -149,7 +182,9 @@ class Menu(_Node):
 
     type: Literal["menu"]
     prompt: Prompt
-    options: Annotated[dict[str, MenuOption], BeforeValidator(_string_keys)] = Field(min_length=1)
+    options: Annotated[dict[str, MenuOption], BeforeValidator(_string_keys)] = Field(
+        min_length=1, json_schema_extra={"propertyNames": {"pattern": "^[0-9*#]$"}}
+    )
     input: list[InputMode] = Field(default_factory=lambda: [InputMode.DTMF], min_length=1)
     timeout: Wait = 5.0
     retries: int = Field(default=2, ge=0, le=10)
@@ -262,7 +297,7 @@ class SetVariables(_Node):
             yield f"values.{name}", text
 
 
-class Branch(StrictModel):
+class Branch(_FlowModel):
     when: CheckedExpression
     next: NodeId
 
@@ -342,7 +377,9 @@ class ToFlow(_Node):
 
 class ToNumber(_Node):
     type: Literal["number"]
-    number: PhoneNumber
+    number: PhoneNumber | None = None
+    """The number to call. Absent in a smart outbound flow: the number the agent
+    dialled (the `destination` variable), once the flow's rules let the call go."""
     caller_id: PhoneNumber | None = None
 
 
@@ -389,7 +426,7 @@ ROUTES = (ToQueue, ToAgent, ToFlow, ToNumber, ToVoicemail, HangUp)
 """The nodes that end a flow by handing the call on."""
 
 
-class Flow(StrictModel):
+class Flow(_FlowModel):
     """A Smart Routing flow: its nodes, entered at `start`."""
 
     id: Slug

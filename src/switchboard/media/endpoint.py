@@ -10,8 +10,8 @@ or recordings change (`AsyncioMediaEngine._rewire`):
 
 * `relay_to`: the bridged endpoint's `OutStream`, when this endpoint's audio is to
   be forwarded now (with `relay_table` to transcode it), else None;
-* `jitter`: a jitter buffer, when a conference or a recording takes this endpoint's
-  audio on the ticker, else None;
+* `jitter`: a jitter buffer, when a conference, a recording or a speech watch takes
+  this endpoint's audio on the ticker, else None;
 * `listening`: False while the flow drops what the far end says (mute, hold).
 
 Receive path, in order:
@@ -106,6 +106,7 @@ class Endpoint:
         "sock",
         "source",
         "timeout",
+        "watches",
     )
 
     def __init__(
@@ -146,6 +147,7 @@ class Endpoint:
         self.peer: Endpoint | None = None
         self.conference: str | None = None
         self.recordings = 0
+        self.watches = 0  # speech watches (`AsyncioMediaEngine.watch_speech`)
         self.relay_to: OutStream | None = None
         self.relay_table: bytes | None = None
         self.jitter: JitterBuffer | None = None

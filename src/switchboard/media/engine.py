@@ -10,9 +10,9 @@ Audio is G.711 at 8 kHz in 20 ms frames. Where two bridged endpoints negotiated
 different laws (PCMU and PCMA), the engine transcodes.
 
 Operations on an endpoint id that was never opened raise `MediaError`; `close`,
-`unbridge` and `stop_playing` are idempotent. Handlers (`on_dtmf`, `on_timeout`,
-`on_play_end`) are called on the event loop; an exception in one is logged, never
-propagated into the engine.
+`unbridge`, `stop_playing` and `unwatch_speech` are idempotent. Handlers (`on_dtmf`,
+`on_timeout`, `on_play_end`, `on_speech_end`) are called on the event loop; an
+exception in one is logged, never propagated into the engine.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
+
+from switchboard.media.endpointer import Endpointing
 
 
 class MediaError(Exception):
@@ -71,6 +73,8 @@ TimeoutHandler = Callable[[str], None]
 """(endpoint id) when no RTP arrived for the inactivity timeout."""
 PlayEndHandler = Callable[[str], None]
 """(endpoint id) when a WAV played without `loop` reached its end (a prompt finished)."""
+SpeechEndHandler = Callable[[str], None]
+"""(watch id) when the far end of a watched endpoint spoke and then fell silent."""
 
 
 class MediaEngine(Protocol):
@@ -139,6 +143,21 @@ class MediaEngine(Protocol):
 
     def stop_recording(self, recording_id: str) -> Path: ...
 
+    def watch_speech(
+        self, watch_id: str, endpoint_id: str, endpointing: Endpointing | None = None
+    ) -> None:
+        """Listen to what the endpoint's far end says, from the next tick on, for the
+        end of an answer (`media/endpointer.py`; its defaults when None): once the far
+        end has spoken and then been silent for `end_silence`, `on_speech_end(watch_id)`
+        is called, once, and the watch ends. Nothing is reported while nobody speaks:
+        the caller of `watch_speech` keeps its own timeout. Closing the endpoint ends
+        its watches without a report. Raises `MediaError` for a watch id in use."""
+        ...
+
+    def unwatch_speech(self, watch_id: str) -> None:
+        """Stop a watch (the answer was given otherwise, the window closed)."""
+        ...
+
     def conference(self, conference_id: str, endpoints: tuple[str, ...]) -> None:
         """Mix: each endpoint hears the sum of all the others."""
         ...
@@ -149,3 +168,4 @@ class MediaEngine(Protocol):
     """Called once per key press, when the press starts (not relayed to a bridge)."""
     on_timeout: TimeoutHandler | None
     on_play_end: PlayEndHandler | None
+    on_speech_end: SpeechEndHandler | None

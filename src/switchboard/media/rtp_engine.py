@@ -10,11 +10,12 @@ of two paths:
   packets under their own stream headers, transcoding PCMU↔PCMA by a 256-byte
   translation table when their laws differ. No decoding, no buffering, no tick:
   this is the path of the ordinary agent-customer call.
-* **tick**, every 20 ms (`ticker.py`): everything that *produces* audio. Endpoints in
-  a conference or a recording feed a jitter buffer; at each tick the engine pulls one
-  frame from each, mixes the conferences (each member gets the clipped sum of the
-  others, in its own law), appends one frame per endpoint to each recording, and
-  sends one frame from each player (WAV, ringback).
+* **tick**, every 20 ms (`ticker.py`): everything that *produces* audio, or listens
+  to it. Endpoints in a conference, a recording or a speech watch feed a jitter
+  buffer; at each tick the engine pulls one frame from each, mixes the conferences
+  (each member gets the clipped sum of the others, in its own law), appends one
+  frame per endpoint to each recording, feeds each speech watch's endpointer
+  (`endpointer.py`) and sends one frame from each player (WAV, ringback).
 
 What an endpoint sends is decided in this order: DTMF being sent pauses all audio
 towards it; else a player (`play`, `ringback`); else its conference's mix; else what
@@ -24,10 +25,10 @@ so the per-packet path only reads three fields.
 
 Sockets are read in batches by one `SocketPoller` (at most `poll_interval` of added
 delay; see `poller.py`). Inactivity and DTMF sending use loop timers (`call_at`),
-not the ticker. Handlers
-(`on_dtmf`, `on_timeout`, `on_play_end`) run on the loop; exceptions in them are
-logged. Every time is the loop's clock, except `EndpointStats.last_packet_at`, which
-is converted to `clock` (the epoch by default) for whoever stores it.
+not the ticker. Handlers (`on_dtmf`, `on_timeout`, `on_play_end`, `on_speech_end`)
+run on the loop; exceptions in them are logged. Every time is the loop's clock, except
+`EndpointStats.last_packet_at`, which is converted to `clock` (the epoch by default)
+for whoever stores it.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from switchboard.media.endpoint import SENDS, Endpoint
+from switchboard.media.endpointer import Endpointer, Endpointing, SpeechEvent
 from switchboard.media.engine import (
     DtmfHandler,
     EndpointStats,
@@ -49,6 +51,7 @@ from switchboard.media.engine import (
     MediaError,
     PlayEndHandler,
     RemoteMedia,
+    SpeechEndHandler,
     TimeoutHandler,
 )
 from switchboard.media.mixer import mix_minus
@@ -82,6 +85,12 @@ class _Recording:
     endpoints: tuple[Endpoint, ...]
 
 
+@dataclass(slots=True)
+class _Watch:
+    endpointer: Endpointer
+    endpoint: Endpoint
+
+
 class AsyncioMediaEngine:
     """See the module's theory of operation; the methods are `MediaEngine`'s."""
 
@@ -108,6 +117,7 @@ class AsyncioMediaEngine:
         self.on_dtmf: DtmfHandler | None = None
         self.on_timeout: TimeoutHandler | None = None
         self.on_play_end: PlayEndHandler | None = None
+        self.on_speech_end: SpeechEndHandler | None = None
         self.ticker = Ticker(self._tick, self._skip)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._poller: SocketPoller | None = None
@@ -115,6 +125,7 @@ class AsyncioMediaEngine:
         self._players: dict[Endpoint, Player] = {}
         self._conferences: dict[str, list[Endpoint]] = {}
         self._recordings: dict[str, _Recording] = {}
+        self._watches: dict[str, _Watch] = {}
         self._buffered: dict[Endpoint, None] = {}  # ordered set: pulled at every tick
         self._ringback: Sound | None = None
 
@@ -133,6 +144,7 @@ class AsyncioMediaEngine:
         for recording in self._recordings.values():
             recording.recorder.close()
         self._recordings.clear()
+        self._watches.clear()
         self._conferences.clear()
         if self._poller is not None:
             self._poller.close()
@@ -199,6 +211,8 @@ class AsyncioMediaEngine:
         others = self._detach(endpoint)
         self._players.pop(endpoint, None)
         self._buffered.pop(endpoint, None)
+        for watch_id in [w for w, watch in self._watches.items() if watch.endpoint is endpoint]:
+            del self._watches[watch_id]
         endpoint.close()
         self.ports.release(endpoint.port)
         self._rewire(others)
@@ -283,7 +297,9 @@ class AsyncioMediaEngine:
             is_open = self._endpoints.get(endpoint.id) is endpoint
             speaks_to_peer = peer is not None and peer not in self._players and is_open
             endpoint.wire(peer if speaks_to_peer else None)
-            buffered = endpoint.conference is not None or endpoint.recordings > 0
+            buffered = (
+                endpoint.conference is not None or endpoint.recordings > 0 or endpoint.watches > 0
+            )
             endpoint.set_buffered(buffered)
             if buffered and is_open:
                 self._buffered[endpoint] = None
@@ -388,6 +404,24 @@ class AsyncioMediaEngine:
         self._rewire(recording.endpoints)
         return recording.recorder.close()
 
+    # --- speech watches ------------------------------------------------------------------
+
+    def watch_speech(
+        self, watch_id: str, endpoint_id: str, endpointing: Endpointing | None = None
+    ) -> None:
+        if watch_id in self._watches:
+            raise MediaError(f"speech watch {watch_id} is already running")
+        endpoint = self._get(endpoint_id)
+        self._watches[watch_id] = _Watch(Endpointer(endpointing), endpoint)
+        endpoint.watches += 1
+        self._rewire([endpoint])
+
+    def unwatch_speech(self, watch_id: str) -> None:
+        watch = self._watches.pop(watch_id, None)
+        if watch is not None:
+            watch.endpoint.watches -= 1
+            self._rewire([watch.endpoint])
+
     # --- the tick ------------------------------------------------------------------------
 
     def _tick(self, now: float) -> None:
@@ -403,6 +437,10 @@ class AsyncioMediaEngine:
                     member.out.send_frame(law.encode(samples).tobytes(), now)
         for recording in self._recordings.values():
             recording.recorder.write([frames.get(endpoint) for endpoint in recording.endpoints])
+        spoken: list[tuple[str, _Watch]] = []
+        for watch_id, watch in self._watches.items():
+            if watch.endpointer.feed(frames.get(watch.endpoint)) is SpeechEvent.ENDED:
+                spoken.append((watch_id, watch))
         finished: list[Endpoint] = []
         for endpoint, player in players.items():
             law = endpoint.law
@@ -418,8 +456,16 @@ class AsyncioMediaEngine:
             self._rewire([endpoint])
             if self.on_play_end is not None:
                 _guarded("on_play_end", endpoint, self.on_play_end, endpoint.id)
+        for watch_id, ended in spoken:
+            if self._watches.get(watch_id) is not ended:  # an earlier handler ended it
+                continue
+            self.unwatch_speech(watch_id)
+            if self.on_speech_end is not None:
+                _guarded("on_speech_end", ended.endpoint, self.on_speech_end, watch_id)
 
     def _skip(self, ticks: int) -> None:
+        # Speech watches are not fed the skipped ticks: a stall of the process is no
+        # silence of the caller's, and must not end an answer.
         for recording in self._recordings.values():
             recording.recorder.write_silence(ticks)
         for player in self._players.values():
@@ -442,5 +488,5 @@ class AsyncioMediaEngine:
         return (
             f"<AsyncioMediaEngine {self.host} endpoints={len(self._endpoints)} "
             f"players={len(self._players)} conferences={len(self._conferences)} "
-            f"recordings={len(self._recordings)}>"
+            f"recordings={len(self._recordings)} speech_watches={len(self._watches)}>"
         )

@@ -76,6 +76,7 @@ def _popup(cc: ContactCenter, agent_id: str) -> Section:
         "offered_at": offer.created_at,
         "deadline_at": offer.deadline,
         "waiting_since_at": call.wait_since,
+        "callback": call.callback_number,
     }
 
 
@@ -96,6 +97,7 @@ def _call(cc: ContactCenter, call: Call, agent_id: str) -> dict[str, Any]:
         "crm_contact_id": call.crm_contact_id,
         "queue_id": call.queue_id,
         "queue_name": queue.name if queue else None,
+        "callback": call.callback_number,
         "answered_at": call.answered_at,
         "connected_at": leg.connected_at if leg else None,
         "held": call.state is CallState.HELD,
@@ -141,6 +143,7 @@ def _pool(cc: ContactCenter, agent_id: str) -> list[dict[str, Any]]:
                 "colour": entry.colour.value,
                 "can_take": entry.can_take,
                 "waiting_since_at": call.wait_since,
+                "callback": call.callback_number,
             }
         )
     return entries

@@ -44,6 +44,7 @@ from switchboard.core.call import CallState
 from switchboard.core.center import ContactCenter
 from switchboard.core.errors import CommandRejected
 from switchboard.core.records import InteractionRecord
+from switchboard.core.waiting import is_pending_callback
 from switchboard.flows.model import PromptSpec
 from switchboard.media.rtp_engine import AsyncioMediaEngine
 from switchboard.runtime.agent_view import agent_view
@@ -55,6 +56,7 @@ from switchboard.runtime.smart_routing import Later, SmartRouting
 from switchboard.runtime.telephony import Telephony
 from switchboard.runtime.throttle import FailureThrottle
 from switchboard.runtime.voicemail import Voicemail
+from switchboard.runtime.waiting_room import WaitingRoom
 from switchboard.sip.digest import Algorithm, Challenger
 from switchboard.sip.message import Response, make_response
 from switchboard.sip.registrar import Registrar
@@ -201,6 +203,12 @@ class CallServer:
             post=self._post,
         )
         self.voicemail.center = self.center
+        self.waiting = WaitingRoom(
+            self.telephony,
+            lambda text: self.routing.audio(PromptSpec(text=text)),
+            post=self._post,
+        )
+        self.waiting.center = self.center
         self.accepting = True
         self._stopped = False
         self._inbox: asyncio.Queue[_Item] = asyncio.Queue()
@@ -229,8 +237,23 @@ class CallServer:
         except BaseException:
             await self.media.stop()  # a port in use must not leave media threads behind
             raise
+        await self._restore_callbacks()
         self._worker = asyncio.get_running_loop().create_task(self._work(), name="call-server")
         self._register_trunk()
+
+    async def _restore_callbacks(self) -> None:
+        """Callbacks promised before the last stop wait again in their queues (before
+        the worker starts: nothing else touches the core yet)."""
+        for record in self.store.pending_callbacks():
+            try:
+                effects = self.center.handle(cmd.RestoreCallback(record), self.clock.now())
+            except CommandRejected as refused:
+                log.error("callback of call %s not restored: %s", record.call_id, refused)
+                continue
+            await self._carry_out(effects)
+        restored = [c for c in self.center.calls.values() if is_pending_callback(c)]
+        if restored:
+            log.info("%d queued callback(s) restored", len(restored))
 
     @property
     def sip_port(self) -> int:
@@ -279,6 +302,8 @@ class CallServer:
             while self._busy() and loop.time() < settle_until:
                 await asyncio.sleep(0.05)
         for call in list(self.center.calls.values()):
+            if is_pending_callback(call) and not call.agents:
+                continue  # kept in the store, restored at the next start
             if not call.ended:  # the far ends never answered our BYEs
                 self._persist(self.center.record(call))
         self._retry_unsaved()
@@ -290,13 +315,19 @@ class CallServer:
             self._timer.cancel()
         self.hub.close_all()
         self.routing.stop()
+        self.waiting.stop()
         await self.voicemail.drain(timeout=5.0)
         await self.sip.stop()
         await self.media.stop()
         self.transcriber.close()
 
     def _live_calls(self) -> bool:
-        return any(not c.ended for c in self.center.calls.values())
+        """A call is live while someone is on it: a queued callback, with nobody on
+        the line until its agent takes it, does not hold the shutdown back."""
+        return any(
+            not c.ended and not (is_pending_callback(c) and not c.agents)
+            for c in self.center.calls.values()
+        )
 
     def _busy(self) -> bool:
         """Calls in progress, or transferred parties we still join (they have no core
@@ -444,6 +475,18 @@ class CallServer:
         if isinstance(effect, fx.PersistInteraction):
             self._persist(effect.record)
             return []
+        if isinstance(effect, fx.KeepCallback):
+            try:
+                self.store.save_callback(effect.record)
+            except Exception:  # the callback still waits in memory; only a restart loses it
+                log.exception("callback of call %s not saved", effect.record.call_id)
+            return []
+        if isinstance(effect, fx.DropCallback):
+            try:
+                self.store.delete_callback(effect.call_id)
+            except Exception:  # restored after a restart and called back twice at worst
+                log.exception("callback of call %s not deleted", effect.call_id)
+            return []
         if isinstance(effect, fx.PersistMissedCall):
             try:
                 self.store.save_missed_call(effect.record)
@@ -479,6 +522,8 @@ class CallServer:
             return await self.routing.run_flow(effect)
         if isinstance(effect, fx.StartVoicemail):
             return await self.voicemail.start(effect)
+        if self.waiting.execute(effect):
+            return []
         if isinstance(effect, fx.HangupRemote) and effect.message:
             wav = await self.routing.audio(PromptSpec(text=effect.message))
             if wav is not None:
@@ -497,12 +542,7 @@ class CallServer:
             return await self.routing.digit(call_id, key)
         if call_id in self.voicemail.sessions:
             return self.voicemail.digit(call_id, key)
-        call = self.center.calls.get(call_id)
-        if call is not None and call.state is CallState.QUEUED and call.queue_id is not None:
-            queue = self.center.queues[call.queue_id].config
-            if key == queue.voicemail_key:
-                return [cmd.LeaveForVoicemail(call_id)]
-        return []
+        return self.waiting.key(call_id, key)
 
     def _persist(self, record: InteractionRecord) -> None:
         try:

@@ -8,8 +8,10 @@ owns the caller's ear and keypad until the flow routes the call:
 * `Say` → the prompts are rendered by the TTS (cached; the flows' texts are
   rendered when the server starts) and played one after the other through
   `Telephony.say`; the end of the last one is the run's `prompt_done`;
-* `Listen` → the caller's voice is recorded for the given seconds, then recognised
-  in the transcriber's worker thread; the text comes back as `heard`;
+* `Listen` → the caller's voice is recorded until they have said something and then
+  been silent for 0.7 s (the media engine's speech watch, `watch_speech`), or for the
+  given seconds at most (nothing said: the whole window); then recognised in the
+  transcriber's worker thread; the text comes back as `heard`;
 * `Fetch` → an HTTP request in a task, bounded by the node's timeout;
 * keys pressed (RFC 4733) reach the run as `digit`;
 * the run's deadline is armed as a loop timer;
@@ -93,11 +95,17 @@ class SmartRouting:
         self.runs: dict[str, _Running] = {}
         self.greetings: dict[str, fm.PromptSpec] = {}
         """Call → the greeting its flow's voicemail node gave (else the mailbox's)."""
+        self.watching: dict[str, Later] = {}
+        """Speech watch (the listening's recording id) → the end of that listening, posted
+        when the caller has finished speaking."""
+        media.on_speech_end = self.speech_ended
 
     # -- prompts ---------------------------------------------------------------------------
 
     async def prerender(self) -> None:
-        """Render every text the flows say, so that no caller waits for the TTS."""
+        """Render every text the flows say, so that no caller waits for the TTS (and
+        make the directory where spoken answers are recorded)."""
+        self.work_dir.mkdir(parents=True, exist_ok=True)
         texts = {
             prompt.text
             for flow in self.tenant.flows
@@ -266,6 +274,20 @@ class SmartRouting:
             return self._listened(call_id, running, action)
 
         loop.call_later(action.seconds, self.post, heard_all)
+        try:
+            self.media.watch_speech(recording_id, endpoint)
+        except MediaError as error:  # the whole window, then
+            log.warning("cannot tell when %s stops speaking: %s", call_id, error)
+        else:
+            self.watching[recording_id] = heard_all
+
+    def speech_ended(self, watch_id: str) -> None:
+        """The media engine's `on_speech_end`: the caller said something and fell
+        silent. The listening ends now rather than at the end of its window, on the
+        server's worker like every late result (its token makes a late one harmless)."""
+        heard_all = self.watching.pop(watch_id, None)
+        if heard_all is not None:
+            self.post(heard_all)
 
     def _listened(self, call_id: str, running: _Running, action: fi.Listen) -> list[cmd.Command]:
         if running.listening is None or running.listening[0] != action.token:
@@ -301,6 +323,8 @@ class SmartRouting:
             return None
         _, recording_id = running.listening
         running.listening = None
+        self.watching.pop(recording_id, None)
+        self.media.unwatch_speech(recording_id)
         try:
             return self.media.stop_recording(recording_id)
         except MediaError:
@@ -361,8 +385,9 @@ class SmartRouting:
         if running.timer is not None:
             running.timer.cancel()
         if running.listening is not None:
-            with contextlib.suppress(MediaError):
-                self.media.stop_recording(running.listening[1]).unlink(missing_ok=True)
+            path = self._stop_listening(running, running.listening[0])
+            if path is not None:
+                path.unlink(missing_ok=True)
         for task in running.tasks:
             task.cancel()
         if running.saying is not None:

@@ -603,7 +603,11 @@ class Telephony:
         call = self._cc().calls.get(effect.call_id)
         if call is None or call.ended:
             return []
-        party = await self._open(f"{effect.call_id}/remote")
+        endpoint = f"{effect.call_id}/remote"
+        if endpoint in self._ports:  # the caller of a queued callback, hearing goodbye
+            self._serial += 1
+            endpoint = f"{effect.call_id}/remote.{self._serial}"
+        party = await self._open(endpoint)
         media.remote = party
         domain = trunk.domain or trunk.host
         credentials = None
@@ -704,16 +708,40 @@ class Telephony:
         remote = media.remote
         if remote is not None:
             self.prompts.pop(remote.endpoint, None)
-        if remote is not None and farewell is not None and remote.answered:
-            # Said before hanging up ("We are closed. Goodbye."): the leg stays up
-            # until the message has played (`prompt_ended`).
+        if remote is not None:
+            # Said before hanging up ("We are closed. Goodbye.").
             self.farewells[remote.endpoint] = remote
-            self.media.unbridge(remote.endpoint)
-            self.media.play(remote.endpoint, farewell, loop=False)
-        elif remote is not None:
-            self._hang_up(remote)
-            self._close(remote)
+            self.goodbye(remote.endpoint, farewell)
         self.rewire(agents=agents)
+
+    def release_remote(self, call_id: str) -> str | None:
+        """The remote party leaves while the call goes on (a queued callback): its leg
+        is no longer the call's, so a new one may be dialled at once, and it hears
+        what it heard until `goodbye`. Returns its endpoint."""
+        media = self.calls.get(call_id)
+        party = media.remote if media is not None else None
+        if media is None or party is None:
+            return None
+        media.remote = None
+        self.prompts.pop(party.endpoint, None)
+        if party.leg is not None:
+            self._remote_legs.pop(party.leg.id, None)
+        self.farewells[party.endpoint] = party
+        return party.endpoint
+
+    def goodbye(self, endpoint: str, wav: Path | None) -> None:
+        """A party of `farewells` hears `wav`, then is hung up (`prompt_ended`); at
+        once when there is nothing to say or nobody to say it to."""
+        party = self.farewells.get(endpoint)
+        if party is None:
+            return
+        if wav is None or not party.answered or party.leg is None:
+            del self.farewells[endpoint]
+            self._hang_up(party)
+            self._close(party)
+            return
+        self.media.unbridge(endpoint)
+        self.media.play(endpoint, wav, loop=False)
 
     # -- prompts: what Smart Routing, queues and mailboxes say to a caller --------------
 
@@ -873,6 +901,8 @@ class Telephony:
         return desired, voices
 
     def _alone(self, call: Call, *, is_remote: bool) -> Wiring:
+        if is_remote and call.forward_to is not None:
+            return ("ringback",)  # its flow forwards it to a number that rings
         if is_remote and call.state in _WAITING:  # HELD: see `_desired`
             music = self._queue_music(call)
             return ("play", music) if music is not None else _IDLE

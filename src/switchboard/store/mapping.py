@@ -20,6 +20,7 @@ from dataclasses import fields
 from typing import Any, TypeVar
 
 from switchboard.core.records import (
+    CallbackRecord,
     CallType,
     CrmLink,
     Direction,
@@ -36,6 +37,7 @@ from switchboard.store.tables import (
     InteractionRow,
     MissedCallRow,
     ParticipationRow,
+    PendingCallbackRow,
     RecordingRow,
     TimelineEventRow,
     TransferRow,
@@ -279,3 +281,32 @@ def user_from_row(row: UserRow) -> StoredUser:
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+# --- pending callbacks ----------------------------------------------------------------
+
+
+def callback_row(record: CallbackRecord) -> PendingCallbackRow:
+    where = f"the callback of {record.call_id!r}"
+    values = {f.name: getattr(record, f.name) for f in fields(record)}
+    values["variables"] = checked_json(dict(record.variables), f"{where}: its variables")
+    values["timeline"] = [
+        {
+            "at": e.at,
+            "kind": e.kind,
+            "agent_id": e.agent_id,
+            "detail": checked_json(dict(e.detail), f"{where}: its {e.kind!r} event"),
+        }
+        for e in record.timeline
+    ]
+    return PendingCallbackRow(**values)
+
+
+def callback_from_row(row: PendingCallbackRow) -> CallbackRecord:
+    values = {f.name: getattr(row, f.name) for f in fields(CallbackRecord)}
+    values["variables"] = {str(k): str(v) for k, v in row.variables.items()}
+    values["timeline"] = tuple(
+        TimelineEntry(at=e["at"], kind=e["kind"], agent_id=e["agent_id"], detail=dict(e["detail"]))
+        for e in row.timeline
+    )
+    return CallbackRecord(**values)

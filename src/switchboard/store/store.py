@@ -19,11 +19,16 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
 
-from sqlalchemy import Engine, and_, exists, or_, select
+from sqlalchemy import Engine, and_, exists, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from switchboard.core.records import InteractionRecord, MissedCallRecord, VoicemailRecord
+from switchboard.core.records import (
+    CallbackRecord,
+    InteractionRecord,
+    MissedCallRecord,
+    VoicemailRecord,
+)
 from switchboard.store import mapping
 from switchboard.store.engine import create_store_engine, describe
 from switchboard.store.migrate import upgrade_to_head
@@ -32,6 +37,7 @@ from switchboard.store.tables import (
     MissedCallRow,
     NotificationPreferenceRow,
     ParticipationRow,
+    PendingCallbackRow,
     RecordingRow,
     UserRow,
     VoicemailRow,
@@ -199,6 +205,28 @@ class Store:
             row = session.get(RecordingRow, recording_id)
             return None if row is None else mapping.recording_file_from_row(row)
 
+    # --- queued callbacks ------------------------------------------------------------
+
+    def save_callback(self, record: CallbackRecord) -> None:
+        """Keep a promised callback (saving the same call again replaces it)."""
+        with self._transaction(f"save the callback of {record.call_id!r}") as session:
+            session.merge(mapping.callback_row(record))
+
+    def delete_callback(self, call_id: str) -> None:
+        """Forget the callback of this call; nothing happens if there is none."""
+        with self._transaction(f"delete the callback of {call_id!r}") as session:
+            row = session.get(PendingCallbackRow, call_id)
+            if row is not None:
+                session.delete(row)
+
+    def pending_callbacks(self) -> list[CallbackRecord]:
+        """Every callback still promised, in the order they joined their queues."""
+        query = select(PendingCallbackRow).order_by(
+            PendingCallbackRow.wait_since, PendingCallbackRow.call_id
+        )
+        with self._transaction("read the pending callbacks") as session:
+            return [mapping.callback_from_row(row) for row in session.scalars(query)]
+
     # --- missed calls and voicemails ------------------------------------------------
 
     def save_missed_call(self, record: MissedCallRecord) -> None:
@@ -221,31 +249,83 @@ class Store:
             return [mapping.flat_from_row(MissedCallRecord, row) for row in session.scalars(query)]
 
     def save_voicemail(self, record: VoicemailRecord) -> None:
-        """Insert the voicemail or replace it (the transcription arrives later)."""
+        """Insert the voicemail or replace it (the transcription arrives later).
+
+        A voicemail already marked heard stays heard as it was: the runtime saves the
+        record it holds (transcription, e-mail) without knowing an agent heard it
+        meanwhile, and `mark_voicemail_heard` owns that part.
+        """
         with self._transaction(f"save voicemail {record.id!r}") as session:
-            row = session.get(VoicemailRow, record.id) or VoicemailRow()
+            row = session.get(VoicemailRow, record.id)
+            if row is None:
+                row = VoicemailRow()
+                session.add(row)
+            heard = (row.heard_at, row.heard_by) if row.heard_at is not None else None
             mapping.fill_flat(row, record)
-            session.add(row)
+            if heard is not None:
+                row.heard_at, row.heard_by = heard
 
     def get_voicemail(self, voicemail_id: str) -> VoicemailRecord | None:
         with self._transaction(f"read voicemail {voicemail_id!r}") as session:
             row = session.get(VoicemailRow, voicemail_id)
             return None if row is None else mapping.flat_from_row(VoicemailRecord, row)
 
+    def mark_voicemail_heard(
+        self, voicemail_id: str, agent_id: str, at: float
+    ) -> VoicemailRecord | None:
+        """Record that `agent_id` heard the voicemail at `at`; the voicemail as stored
+        afterwards, or None for an unknown id.
+
+        Only the first hearing is kept: marking again, by anyone, changes nothing.
+        The check and the write are one conditional UPDATE, so two agents marking the
+        same message at once (from two processes) cannot both win.
+        """
+        first = (
+            update(VoicemailRow)
+            .where(VoicemailRow.id == voicemail_id, VoicemailRow.heard_at.is_(None))
+            .values(heard_at=at, heard_by=agent_id)
+        )
+        with self._transaction(f"mark voicemail {voicemail_id!r} heard") as session:
+            session.execute(first)
+            row = session.get(VoicemailRow, voicemail_id)
+            return None if row is None else mapping.flat_from_row(VoicemailRecord, row)
+
     def voicemails(
-        self, mailboxes: Collection[str], *, limit: int = 50, before: float | None = None
+        self,
+        mailboxes: Collection[str],
+        *,
+        limit: int = 50,
+        before: float | None = None,
+        unheard_only: bool = False,
     ) -> list[VoicemailRecord]:
-        """The voicemails left in these mailboxes, newest first."""
+        """The voicemails left in these mailboxes, newest first; `before` keeps those
+        created before it, `unheard_only` those nobody has marked heard."""
         _check_limit(limit)
         query = select(VoicemailRow).where(VoicemailRow.mailbox.in_(list(mailboxes)))
         if before is not None:
             query = query.where(VoicemailRow.created_at < before)
+        if unheard_only:
+            query = query.where(VoicemailRow.heard_at.is_(None))
         query = query.order_by(VoicemailRow.created_at.desc(), VoicemailRow.id.desc())
         with self._transaction("read voicemails") as session:
             return [
                 mapping.flat_from_row(VoicemailRecord, row)
                 for row in session.scalars(query.limit(limit))
             ]
+
+    def unheard_voicemails(self, mailboxes: Collection[str]) -> dict[str, int]:
+        """How many voicemails nobody has heard yet, per mailbox; every mailbox asked
+        about is in the answer, 0 when it has none."""
+        query = (
+            select(VoicemailRow.mailbox, func.count())
+            .where(VoicemailRow.mailbox.in_(list(mailboxes)), VoicemailRow.heard_at.is_(None))
+            .group_by(VoicemailRow.mailbox)
+        )
+        counts = dict.fromkeys(mailboxes, 0)
+        with self._transaction("count unheard voicemails") as session:
+            for mailbox, count in session.execute(query):
+                counts[mailbox] = count
+        return counts
 
     # --- users ----------------------------------------------------------------------
 

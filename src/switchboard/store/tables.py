@@ -200,6 +200,29 @@ class VoicemailRow(Base):
     transcription: Mapped[str | None]
     transcription_status: Mapped[str]
     emailed_at: Mapped[float | None]
+    heard_at: Mapped[float | None]
+    """Set once, by the first agent who marks the message heard (revision 0002)."""
+    heard_by: Mapped[str | None]
+
+
+class PendingCallbackRow(Base):
+    """A queued callback promised and not yet answered (revision 0003)."""
+
+    __tablename__ = "pending_callbacks"
+
+    call_id: Mapped[str] = mapped_column(primary_key=True)
+    queue_id: Mapped[str]
+    number: Mapped[str]
+    callee: Mapped[str]
+    caller_name: Mapped[str | None]
+    crm_contact_id: Mapped[str | None]
+    created_at: Mapped[float]
+    wait_since: Mapped[float]
+    requested_at: Mapped[float]
+    priority: Mapped[int]
+    required_skill: Mapped[int | None]
+    variables: Mapped[dict[str, Any]]
+    timeline: Mapped[list[Any]]
 
 
 class UserRow(Base):
