@@ -10,7 +10,7 @@ from switchboard.core import commands as cmd
 from switchboard.core import effects as fx
 from switchboard.core.errors import Reason
 from switchboard.core.records import CallType, Direction, EndCause, InteractionRecord
-from switchboard.core.transfer import FailureReason
+from switchboard.core.transfer import DestinationKind, FailureReason, TransferMode
 from switchboard.core.views import PopupColour, popup
 
 from .scenario import Scenario, agent, queue, tenant
@@ -481,6 +481,33 @@ def test_a_forward_nobody_answers_takes_the_caller_to_the_flows_mailbox() -> Non
     assert s.of_type(fx.StartVoicemail, out) == [fx.StartVoicemail(customer, "main-ivr")]
     assert record(s, leg).end_cause is EndCause.FAILED
     assert s.call_state(customer) == "voicemail"
+
+
+def test_a_forward_that_rings_too_long_is_cancelled_for_the_mailbox() -> None:
+    s, customer, leg = forwarding()
+    s.do(cmd.RemoteRinging(leg))
+    out = s.after(30)
+    assert fx.HangupRemote(leg, "failed") in out  # CANCEL towards the number
+    assert s.of_type(fx.StartVoicemail, out) == [fx.StartVoicemail(customer, "main-ivr")]
+
+
+def test_a_forward_leg_that_ends_before_answering_does_not_strand_the_caller() -> None:
+    s, customer, leg = forwarding()
+    s.do(cmd.RemoteHungUp(leg))  # e.g. a 200 OK with no usable media, hung up at once
+    assert s.call_state(customer) == "voicemail"
+
+
+def test_a_customer_transferred_to_a_flow_that_routes_to_a_number_is_forwarded() -> None:
+    s = center()
+    s.login("ann")
+    (placed,) = s.of_type(fx.DialNumber, s.do(cmd.DialNumber("ann", ALICE)))
+    customer = placed.call_id
+    s.do(cmd.RemoteAnswered(customer))  # an outbound call, answered: Alice is on the line
+    s.do(cmd.StartTransfer("ann", customer, TransferMode.BLIND, DestinationKind.FLOW, "main-ivr"))
+    out = s.do(cmd.RouteToNumber(customer, STRANGER))
+    (dial,) = s.of_type(fx.DialNumber, out)
+    assert dial.call_id != customer  # a new leg: the customer's own leg stays as it is
+    assert s.call_state(customer) == "transferring"
 
 
 def test_a_caller_who_hangs_up_while_forwarded_stops_the_dialling() -> None:

@@ -8,7 +8,7 @@ from switchboard.config.model import InboundNumber
 from switchboard.core import commands as cmd
 from switchboard.core import effects as fx
 from switchboard.core.errors import Reason
-from switchboard.core.transfer import FailureReason
+from switchboard.core.transfer import DestinationKind, FailureReason, TransferMode
 
 from .scenario import Scenario, agent, overflow, queue, tenant
 
@@ -199,6 +199,8 @@ def test_the_agent_can_give_up_a_callback_still_ringing() -> None:
     s, call_id = calling_back()
     out = s.do(cmd.Hangup("ann", call_id))
     assert s.of_type(fx.HangupRemote, out) == [fx.HangupRemote(call_id, "failed")]
+    assert fx.DropCallback(call_id, reached=False) in out
+    assert s.state("ann") == "available"
 
 
 def test_a_promised_callback_waits_even_when_every_agent_logs_out() -> None:
@@ -255,7 +257,7 @@ def test_a_callback_is_kept_in_the_store_until_the_customer_answers() -> None:
 def test_a_callback_that_fails_is_dropped_from_the_store_with_its_call() -> None:
     s, call_id = calling_back()
     out = s.do(cmd.RemoteFailed(call_id, FailureReason.BUSY))
-    assert fx.DropCallback(call_id) in out
+    assert fx.DropCallback(call_id, reached=False) in out
 
 
 def test_a_restored_callback_waits_again_in_its_place_with_its_history() -> None:
@@ -279,10 +281,44 @@ def test_a_restored_callback_waits_again_in_its_place_with_its_history() -> None
     after.rejects(cmd.RestoreCallback(kept.record), Reason.INVALID_STATE)
 
 
-def test_a_callback_whose_queue_is_gone_is_not_restored() -> None:
+def test_a_callback_whose_queue_is_gone_ends_in_the_history_not_in_silence() -> None:
     before = waiting_room(callback_key="2")
     busy(before, "ann")
     call_id = before.call_in(SALES, caller=CUSTOMER)
     (kept,) = before.of_type(fx.KeepCallback, before.do(cmd.RequestCallback(call_id)))
     moved = Scenario(tenant(queue("support"), agents=[agent("ann", "support")]))
-    moved.rejects(cmd.RestoreCallback(kept.record), Reason.UNKNOWN_QUEUE)
+    out = moved.do(cmd.RestoreCallback(kept.record))
+    assert moved.of_type(fx.DropCallback, out) == [fx.DropCallback(call_id, reached=False)]
+    record = moved.records[call_id]
+    assert record.caller == CUSTOMER and record.end_cause is not None
+    assert record.end_cause.value == "failed"
+    assert record.timeline[-2].kind == "callback_not_restored"
+    assert record.timeline[-2].detail == {"queue": "sales"}
+
+
+def test_an_answered_callback_transferred_back_to_a_queue_waits_like_any_caller() -> None:
+    s, call_id = calling_back()
+    s.do(cmd.RemoteAnswered(call_id))
+    s.do(cmd.StartTransfer("ann", call_id, TransferMode.BLIND, DestinationKind.QUEUE, "sales"))
+    assert s.call_state(call_id) == "queued"
+    said = s.of_type(fx.AnnounceWait, s.after(0))
+    assert [a.call_id for a in said] == [call_id]  # on the line again: it is told its place
+    out = s.do(cmd.RequestCallback(call_id))  # and may ask to be called back again
+    assert len(s.of_type(fx.ReleaseRemote, out)) == 1
+
+
+def test_a_call_overflowing_to_another_queue_hears_that_queues_keys() -> None:
+    s = Scenario(
+        tenant(
+            queue("sales", announce_every=60, max_wait=30, overflow=overflow("queue", "help")),
+            queue("help", voicemail_key="1"),
+            agents=[agent("ann", "sales", "help")],
+            numbers=[InboundNumber(number=SALES, queue="sales")],
+        )
+    )
+    busy(s, "ann")
+    call_id = s.call_in(SALES)
+    first = s.of_type(fx.AnnounceWait, s.after(0))
+    assert [(a.queue_id, a.voicemail_key) for a in first] == [("sales", None)]
+    moved = s.of_type(fx.AnnounceWait, s.after(30))
+    assert [(a.call_id, a.queue_id, a.voicemail_key) for a in moved] == [(call_id, "help", "1")]

@@ -7,6 +7,7 @@ accepts) or presses the voicemail key and leaves a message in the queue's mailbo
 from __future__ import annotations
 
 import asyncio
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +131,78 @@ def test_a_promised_callback_survives_a_restart_of_the_server(tmp_path: Path) ->
     assert out["restored"] == ("queued", CUSTOMER)
     assert out["popup"]["call_id"] == out["call_id"]
     assert out["popup"]["callback"] == CUSTOMER
+
+
+def test_an_announcement_cut_short_by_the_agent_is_not_heard_again_on_hold(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        async with running_api(tmp_path) as api:
+            running = api.running
+            phone = await running.phone("bruno")
+            token = await api.login("bruno")
+            await api.call(token, "POST", "/status", {"state": "paused", "reason": "lunch"})
+            caller = running.customer("caller_waits", to="accounts")
+            while not running.of(fx.AnnounceWait):
+                await asyncio.sleep(0.05)
+            [call] = [c for c in running.server.center.calls.values() if not c.ended]
+            telephony = running.server.telephony
+            remote = telephony.calls[call.id].remote
+            assert remote is not None
+            while telephony.wiring(remote.endpoint)[0] != "prompt":
+                await asyncio.sleep(0.05)
+            # Bruno takes the call while the caller hears its place in line.
+            await api.call(token, "POST", "/status", {"state": "available"})
+            await phone.wait_for("CALL_INCOMING")
+            await phone.command("accept")
+            await phone.wait_for("CALL_ESTABLISHED")
+            hold = await api.call(token, "POST", f"/calls/{call.id}/hold")
+            out["hold"] = hold.status_code
+            out["on_hold"] = telephony.wiring(remote.endpoint)
+            await api.call(token, "POST", f"/calls/{call.id}/hangup")
+            out["caller"] = await caller
+        return out
+
+    out = asyncio.run(scenario())
+    assert out["hold"] == 200
+    assert out["on_hold"][0] == "play"  # the hold music, not the rest of the announcement
+    result = out["caller"]
+    assert (result.returncode, result.successful, result.failed) == (0, 1, 0), result.log
+
+
+def test_a_callback_being_dialled_when_the_server_stops_is_kept(tmp_path: Path) -> None:
+    async def scenario() -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        async with running_api(tmp_path, trunk=True) as api:
+            running = api.running
+            # A carrier that takes the INVITE and never answers: the callback rings on.
+            assert running.trunk_port is not None
+            carrier = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            carrier.bind(("127.0.0.1", running.trunk_port))
+            phone = await running.phone("bruno")
+            token = await api.login("bruno")
+            await api.call(token, "POST", "/status", {"state": "paused", "reason": "lunch"})
+            caller = running.customer("ivr_caller", to="accounts", key=KEY["2"], wait="1500")
+            out["caller"] = await caller
+            [promised] = [c for c in running.server.center.calls.values() if not c.ended]
+            out["call_id"] = promised.id
+            await api.call(token, "POST", "/status", {"state": "available"})
+            await phone.wait_for("CALL_INCOMING")
+            await phone.command("accept")
+            while not [d for d in running.of(fx.DialNumber) if d.call_id == promised.id]:
+                await asyncio.sleep(0.05)
+            out["state_at_stop"] = promised.state.value
+            # The server stops (SIGTERM) while Bruno's phone still rings the customer.
+            await running.server.stop(grace=2.0)
+        carrier.close()
+        async with running_api(tmp_path) as api:
+            call = api.running.server.center.calls.get(out["call_id"])
+            out["restored"] = None if call is None else (call.state.value, call.callback_number)
+        return out
+
+    out = asyncio.run(scenario())
+    result = out["caller"]
+    assert (result.returncode, result.successful, result.failed) == (0, 1, 0), result.log
+    assert out["state_at_stop"] == "dialing"
+    assert out["restored"] == ("queued", CUSTOMER)

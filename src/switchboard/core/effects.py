@@ -249,3 +249,5 @@ class DropCallback(Effect):
     """The callback was answered, or its call is over: forget the stored promise."""
 
     call_id: str
+    reached: bool = True
+    """False when the call ended without reaching the customer."""

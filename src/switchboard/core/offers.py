@@ -120,8 +120,8 @@ def accept_offer(cc: ContactCenter, offer: Offer) -> None:
         cc.emit(fx.WithdrawOffer(other.id, call.id, other_agent.id, "answered_elsewhere"))
     if call.queue_id is not None and offer.kind is OfferKind.QUEUE:
         cc.queues[call.queue_id].took_turn(agent.id)
-    cc.disarm("maxwait", call.id)
-    cc.disarm("round", call.id)
+    for kind in ("maxwait", "round", "announce"):
+        cc.disarm(kind, call.id)
     agent.calls_handled += 1
     _connect(cc, call, agent, offer)
     for other in others:
@@ -269,8 +269,8 @@ def take(cc: ContactCenter, c: cmd.Take) -> None:
         cc.queues[call.queue_id].dequeue(call.id)
     for offer_id in list(call.offer_ids):
         withdraw(cc, cc.offers[offer_id], "taken")
-    cc.disarm("maxwait", call.id)
-    cc.disarm("round", call.id)
+    for kind in ("maxwait", "round", "announce"):
+        cc.disarm(kind, call.id)
     call.log(cc.now, "taken", agent.id)
     agent.calls_handled += 1
     _connect(cc, call, agent, None)

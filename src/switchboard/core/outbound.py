@@ -15,7 +15,7 @@ from switchboard.core import commands as cmd
 from switchboard.core import effects as fx
 from switchboard.core.agent import Agent, AgentState
 from switchboard.core.call import Call, CallState
-from switchboard.core.center import ContactCenter, handles
+from switchboard.core.center import ContactCenter, handles, on_timer
 from switchboard.core.directory import normalize_number, valid_number
 from switchboard.core.errors import CommandRejected, Reason
 from switchboard.core.offer import OfferKind
@@ -159,9 +159,13 @@ def route_to_number(cc: ContactCenter, c: cmd.RouteToNumber) -> None:
     if not valid_number(c.number):
         raise CommandRejected(Reason.INVALID_NUMBER, f"{c.number!r} is not a phone number")
     call.variables.update(c.variables)
-    if call.direction is not Direction.OUTBOUND:
+    if call.remote_up:
+        # Someone is on the line (an inbound caller, or a customer transferred to
+        # the flow): forward them. Else an agent's smart outbound call is placed.
         forward(cc, call, normalize_number(c.number), c.caller_id)
         return
+    if call.direction is not Direction.OUTBOUND:
+        raise CommandRejected(Reason.INVALID_STATE, f"call {c.call_id!r} has nobody to forward")
     call.state = CallState.DIALING
     call.callee = normalize_number(c.number)
     if c.caller_id:
@@ -177,8 +181,9 @@ def forward(cc: ContactCenter, customer: Call, number: str, caller_id: str | Non
     """Dial `number` for the customer, who hears ringback; when it answers, the two
     are joined and the contact center steps out (like a completed transfer to a
     number). The caller ID is the flow's, else the number the customer dialled (a
-    number of ours, which a carrier accepts). If nobody answers, the customer is
-    taken to the flow's mailbox rather than dropped."""
+    number of ours, which a carrier accepts). If nobody answers within
+    `FORWARD_RING_SECONDS`, or the leg fails or ends, the customer is taken to the
+    flow's mailbox rather than dropped."""
     leg = Call(
         id=cc.new_id("c"),
         direction=Direction.OUTBOUND,
@@ -197,28 +202,52 @@ def forward(cc: ContactCenter, customer: Call, number: str, caller_id: str | Non
     customer.log(cc.now, "forwarding", number=number, leg=leg.id)
     leg.log(cc.now, "dialing", number=number, caller_id=leg.caller, forward_of=customer.id)
     cc.emit(fx.DialNumber(leg.id, number, leg.caller))
+    cc.arm("forward", leg.id, cc.now + FORWARD_RING_SECONDS)
     cc.call_changed(customer)
     cc.call_changed(leg)
+
+
+FORWARD_RING_SECONDS = 30.0
+"""How long a forward rings before the customer goes to the mailbox instead."""
+
+
+@on_timer("forward")
+def forward_not_answered(cc: ContactCenter, leg_id: str) -> None:
+    leg = cc.calls.get(leg_id)
+    if leg is not None and leg.forward_of is not None and leg.state is CallState.DIALING:
+        leg.log(cc.now, "not_answered")
+        cc.end_call(leg, EndCause.FAILED)  # CANCEL; `forward_ended` takes the customer on
 
 
 def _forward_answered(cc: ContactCenter, leg: Call) -> None:
     assert leg.forward_of is not None
     customer = cc.calls[leg.forward_of]
     leg.forward_of = customer.forward_to = None
+    cc.disarm("forward", leg.id)
     customer.log(cc.now, "forwarded", number=leg.callee)
     cc.emit(fx.BridgeRemotes(customer.id, leg.id))
     cc.end_call(leg, EndCause.TRANSFERRED, hangup_remote=False)
     cc.end_call(customer, EndCause.TRANSFERRED, hangup_remote=False)
 
 
-def _forward_failed(cc: ContactCenter, leg: Call, reason: str) -> None:
+def forward_ended(cc: ContactCenter, call: Call) -> None:
+    """A call ended while a forward linked it to another: a customer hanging up stops
+    the dialling; a leg that ended unanswered (failed, refused, not answered in
+    time, hung up) sends its customer to the flow's mailbox."""
     from switchboard.core.routing import hang_up_with_message, to_voicemail
 
-    assert leg.forward_of is not None
-    customer = cc.calls[leg.forward_of]
-    leg.forward_of = customer.forward_to = None
-    cc.end_call(leg, EndCause.FAILED, hangup_remote=False)
-    customer.log(cc.now, "forward_failed", number=leg.callee, reason=reason)
+    leg = cc.calls.get(call.forward_to) if call.forward_to is not None else None
+    call.forward_to = None
+    if leg is not None and not leg.ended:
+        leg.forward_of = None
+        cc.end_call(leg, EndCause.ABANDONED)
+    customer = cc.calls.get(call.forward_of) if call.forward_of is not None else None
+    call.forward_of = None
+    cc.disarm("forward", call.id)
+    if customer is None or customer.ended:
+        return
+    customer.forward_to = None
+    customer.log(cc.now, "forward_failed", number=call.callee)
     flows = [e.detail.get("flow") for e in customer.timeline if e.kind == "flow"]
     flow_id = flows[-1] if flows else None
     if isinstance(flow_id, str) and flow_id in cc.directory.flows:
@@ -227,15 +256,6 @@ def _forward_failed(cc: ContactCenter, leg: Call, reason: str) -> None:
         hang_up_with_message(
             cc, customer, "Sorry, we could not connect your call.", EndCause.FAILED
         )
-
-
-def forward_ended(cc: ContactCenter, call: Call) -> None:
-    """A customer being forwarded hung up: stop dialling for it."""
-    leg = cc.calls.get(call.forward_to) if call.forward_to is not None else None
-    call.forward_to = None
-    if leg is not None and not leg.ended:
-        leg.forward_of = None
-        cc.end_call(leg, EndCause.ABANDONED)
 
 
 # -- the far end of a dialled leg -----------------------------------------------------
@@ -280,9 +300,6 @@ def remote_failed(cc: ContactCenter, c: cmd.RemoteFailed) -> None:
     if call.state is not CallState.DIALING or not call.has_remote:
         raise CommandRejected(Reason.INVALID_STATE, f"call {c.call_id!r} is not being dialled")
     call.log(cc.now, "dial_failed", reason=c.reason.value)
-    if call.forward_of is not None:
-        _forward_failed(cc, call, c.reason.value)
-        return
     if call.consult_of is not None:
         transfers.destination_failed(cc, call, c.reason.value)
     if not call.ended:

@@ -191,6 +191,7 @@ def enter_queue(cc: ContactCenter, call: Call, queue_id: str, priority: int | No
     cfg = queue.config
     call.queue_id = queue_id
     call.priority = cfg.priority if priority is None else priority
+    call.announcements = 0  # a new queue says its own keys from the start
     call.return_to_agent = None
     if call.wait_since is None:
         call.wait_since = cc.now

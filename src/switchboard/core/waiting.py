@@ -37,13 +37,13 @@ from switchboard.core.call import Call, CallState
 from switchboard.core.center import ContactCenter, handles, on_timer
 from switchboard.core.directory import valid_number
 from switchboard.core.errors import CommandRejected, Reason
-from switchboard.core.records import CallbackRecord, CallType, Direction
+from switchboard.core.records import CallbackRecord, CallType, Direction, EndCause
 
 
 def announces(cc: ContactCenter, call: Call) -> bool:
     assert call.queue_id is not None
     cfg = cc.queues[call.queue_id].config
-    return call.callback_number is None and (
+    return not is_pending_callback(call) and (
         cfg.announce_every is not None
         or cfg.voicemail_key is not None
         or cfg.callback_key is not None
@@ -95,7 +95,7 @@ def leave_for_voicemail(cc: ContactCenter, c: cmd.LeaveForVoicemail) -> None:
     from switchboard.core.routing import to_voicemail
 
     call = _waiting(cc, c.call_id)
-    if call.callback_number is not None:
+    if is_pending_callback(call):
         raise CommandRejected(Reason.INVALID_STATE, f"call {c.call_id!r} waits for a callback")
     assert call.queue_id is not None
     queue = cc.queues[call.queue_id]
@@ -110,7 +110,7 @@ def leave_for_voicemail(cc: ContactCenter, c: cmd.LeaveForVoicemail) -> None:
 def request_callback(cc: ContactCenter, c: cmd.RequestCallback) -> None:
     call = _waiting(cc, c.call_id)
     assert call.queue_id is not None
-    if call.callback_number is not None:
+    if is_pending_callback(call):
         return  # pressed again while hearing the goodbye
     if cc.queues[call.queue_id].config.callback_key is None:
         raise CommandRejected(
@@ -166,10 +166,7 @@ def restore_callback(cc: ContactCenter, c: cmd.RestoreCallback) -> None:
     r = c.record
     if r.call_id in cc.calls:
         raise CommandRejected(Reason.INVALID_STATE, f"call {r.call_id!r} already exists")
-    if r.queue_id not in cc.queues:
-        raise CommandRejected(
-            Reason.UNKNOWN_QUEUE, f"the callback's queue {r.queue_id!r} is no longer configured"
-        )
+    gone = r.queue_id not in cc.queues
     call = Call(
         id=r.call_id,
         direction=Direction.INBOUND,
@@ -180,7 +177,7 @@ def restore_callback(cc: ContactCenter, c: cmd.RestoreCallback) -> None:
         seq=cc.next_seq(),
         caller_name=r.caller_name,
         crm_contact_id=r.crm_contact_id,
-        queue_id=r.queue_id,
+        queue_id=None if gone else r.queue_id,
         priority=r.priority,
         required_skill=r.required_skill,
         wait_since=r.wait_since,
@@ -188,15 +185,23 @@ def restore_callback(cc: ContactCenter, c: cmd.RestoreCallback) -> None:
         callback_number=r.number,
     )
     call.timeline = list(r.timeline)
-    call.log(cc.now, "callback_restored")
     cc.calls[call.id] = call
+    if gone:
+        # Its queue left the configuration: the call ends with a record that says so
+        # (the history shows whom to call back) rather than waiting where no agent is.
+        call.log(cc.now, "callback_not_restored", queue=r.queue_id)
+        cc.end_call(call, EndCause.FAILED, hangup_remote=False)
+        return
+    call.log(cc.now, "callback_restored")
     wait_in_queue(cc, call)
 
 
 def callback_over(cc: ContactCenter, call: Call) -> None:
-    """The customer answered its callback, or the call ended: the promise is kept."""
+    """The customer answered its callback, or the call ended: the promise is over
+    (`reached` says whether the customer was reached: a server shutting down keeps
+    the stored promise of a callback it had to abandon)."""
     if call.callback_number is not None:
-        cc.emit(fx.DropCallback(call.id))
+        cc.emit(fx.DropCallback(call.id, reached=call.remote_up or call.answered_at is not None))
 
 
 def _callback_goodbye(number: str) -> str:

@@ -237,7 +237,12 @@ class CallServer:
         except BaseException:
             await self.media.stop()  # a port in use must not leave media threads behind
             raise
-        await self._restore_callbacks()
+        try:
+            await self._restore_callbacks()
+        except BaseException:
+            await self.sip.stop()
+            await self.media.stop()
+            raise
         self._worker = asyncio.get_running_loop().create_task(self._work(), name="call-server")
         self._register_trunk()
 
@@ -482,6 +487,10 @@ class CallServer:
                 log.exception("callback of call %s not saved", effect.record.call_id)
             return []
         if isinstance(effect, fx.DropCallback):
+            if self._stopped and not effect.reached:
+                # Abandoned by the shutdown (its dialling hung up): still promised.
+                log.info("callback of call %s kept for the next start", effect.call_id)
+                return []
             try:
                 self.store.delete_callback(effect.call_id)
             except Exception:  # restored after a restart and called back twice at worst
@@ -536,7 +545,7 @@ class CallServer:
     async def _caller_key(self, endpoint: str, key: str) -> list[cmd.Command]:
         """A key the remote party of a call pressed (RFC 4733)."""
         call_id, _, role = endpoint.partition("/")
-        if role != "remote":
+        if not role.startswith("remote"):  # "remote.N": a called-back customer
             return []
         if call_id in self.routing.runs:
             return await self.routing.digit(call_id, key)

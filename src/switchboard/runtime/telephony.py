@@ -896,7 +896,13 @@ class Telephony:
                 desired[alone] = self._alone(members[0], is_remote=bool(remotes))
         for endpoint, wiring in desired.items():
             prompt = self.prompts.get(endpoint)
-            if prompt is not None and wiring[0] != "group":
+            if prompt is None:
+                continue
+            if wiring[0] == "group":
+                # Talking to someone now: the prompt is over, not to be resumed later
+                # (a bridge stops its player without a play-end).
+                del self.prompts[endpoint]
+            else:
                 desired[endpoint] = ("prompt", *prompt)
         return desired, voices
 

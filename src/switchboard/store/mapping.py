@@ -260,10 +260,14 @@ Flat = TypeVar("Flat", MissedCallRecord, VoicemailRecord)
 
 
 def fill_flat(
-    row: MissedCallRow | VoicemailRow, record: MissedCallRecord | VoicemailRecord
+    row: MissedCallRow | VoicemailRow,
+    record: MissedCallRecord | VoicemailRecord,
+    *,
+    skip: tuple[str, ...] = (),
 ) -> None:
     for f in fields(record):
-        setattr(row, f.name, getattr(record, f.name))
+        if f.name not in skip:
+            setattr(row, f.name, getattr(record, f.name))
 
 
 def flat_from_row(kind: type[Flat], row: MissedCallRow | VoicemailRow) -> Flat:

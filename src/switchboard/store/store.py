@@ -260,10 +260,11 @@ class Store:
             if row is None:
                 row = VoicemailRow()
                 session.add(row)
-            heard = (row.heard_at, row.heard_by) if row.heard_at is not None else None
-            mapping.fill_flat(row, record)
-            if heard is not None:
-                row.heard_at, row.heard_by = heard
+                mapping.fill_flat(row, record)
+            else:
+                # Left out of the UPDATE altogether: a hearing committed by another
+                # process after this row was read must not be written back as None.
+                mapping.fill_flat(row, record, skip=("heard_at", "heard_by"))
 
     def get_voicemail(self, voicemail_id: str) -> VoicemailRecord | None:
         with self._transaction(f"read voicemail {voicemail_id!r}") as session:
