@@ -12,12 +12,23 @@ from pathlib import Path
 
 import httpx
 
+from switchboard.store.store import Store
 from tests.interop.baresip import free_port as free_tcp_port
 from tests.interop.sipp import free_udp_port
 
 from .harness import REPO
 
 SWITCHBOARD = Path(sys.executable).parent / "switchboard"
+
+
+def switchboard_dial(number: str, sip_port: int, *options: str) -> subprocess.CompletedProcess[str]:
+    """`switchboard dial NUMBER` against the demo, as the banner tells a new user."""
+    return subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+        [str(SWITCHBOARD), "dial", number, "--server", f"127.0.0.1:{sip_port}", *options],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
 
 def test_the_demo_serves_and_switchboard_dial_reaches_an_agent(tmp_path: Path) -> None:
@@ -60,20 +71,7 @@ def test_the_demo_serves_and_switchboard_dial_reaches_an_agent(tmp_path: Path) -
             auth = {"Authorization": f"Bearer {login.json()['token']}"}
             ready = client.post(f"{api}/status", json={"state": "available"}, headers=auth)
             assert ready.status_code == 200, ready.text
-            dial = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-                [
-                    str(SWITCHBOARD),
-                    "dial",
-                    "+18005550100",
-                    "--server",
-                    f"127.0.0.1:{sip_port}",
-                    "--duration",
-                    "1.5",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=30,
-            )
+            dial = switchboard_dial("+18005550100", sip_port, "--duration", "1.5")
             assert dial.returncode == 0, dial.stdout + dial.stderr
             assert "Answered" in dial.stdout
             me = client.get(f"{api}/me", headers=auth).json()
@@ -81,11 +79,20 @@ def test_the_demo_serves_and_switchboard_dial_reaches_an_agent(tmp_path: Path) -
             assert me["agent"]["state"] == "post_interaction", me
             history = client.get(f"{api}/history", headers=auth).json()
             assert len(history) == 1 and history[0]["caller"] == "+33100000000"
+            # The main line answers with its IVR: the welcome, the opening hours, then
+            # the menu (1 for Sales) or the after-hours mailbox, depending on the time.
+            ivr = switchboard_dial("+18005550199", sip_port, "--dtmf", "1", "--duration", "4")
+            assert ivr.returncode == 0, ivr.stdout + ivr.stderr
+            assert "Answered" in ivr.stdout and "Sent DTMF 1" in ivr.stdout
         demo.send_signal(signal.SIGTERM)
         rest, _ = demo.communicate(timeout=20)
         assert demo.returncode == 0, rest
         assert "Traceback" not in rest
         assert (tmp_path / "var" / "switchboard.db").is_file()
+        with Store.open(f"sqlite:///{tmp_path / 'var' / 'switchboard.db'}") as store:
+            [ivr_call] = [r for r in store.history(limit=10) if r.callee == "+18005550199"]
+        steps = [e.detail["node"] for e in ivr_call.timeline if e.kind == "flow_step"]
+        assert steps[:2] == ["welcome", "hours"], steps
     finally:
         if demo.poll() is None:
             os.kill(demo.pid, signal.SIGKILL)
