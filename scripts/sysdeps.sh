@@ -11,6 +11,7 @@ NEEDED=(
   "baresip-core:test -e /usr/lib/baresip/modules/ctrl_tcp.so"  # an agent's SIP phone
   "espeak-ng:command -v espeak-ng"               # TTS: IVR prompts spoken from text (speech/tts.py)
   "flite:command -v flite"                       # TTS that Whisper understands at 8 kHz: the caller in speech tests
+  "chromium:command -v chromium"                 # the Banner's tests (Playwright drives it)
 )
 
 # `sysdeps.sh bench` also installs what the benchmarks compare against.

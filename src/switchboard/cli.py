@@ -207,6 +207,13 @@ def _add_server_options(command: argparse.ArgumentParser, *, database: str) -> N
         metavar="S",
         help="on shutdown, how long calls in progress may go on (default: %(default)s)",
     )
+    command.add_argument(
+        "--webrtc-address",
+        action="append",
+        metavar="ADDR",
+        help="an address the Banner softphones reach the server at (repeat for more; "
+        "default: every interface but loopback)",
+    )
 
 
 def _serve_options(args: argparse.Namespace) -> ServeOptions | None:
@@ -219,6 +226,7 @@ def _serve_options(args: argparse.Namespace) -> ServeOptions | None:
             recordings=Path(args.recordings),
             rtp_ports=parse_port_range(args.rtp_ports),
             grace=args.grace,
+            webrtc_addresses=tuple(args.webrtc_address) if args.webrtc_address else None,
         )
     except ValueError as error:
         print(f"switchboard: {error}", file=sys.stderr)

@@ -175,6 +175,7 @@ async def running_server(
             trunk_password=trunk_password if trunk else None,
             prompt_cache=tmp / "prompts",
             voicemail=tmp / "voicemail",
+            webrtc_addresses=("127.0.0.1",),
         ),
     )
     running = Running(server, store, tmp, trunk_port=trunk_port)

@@ -27,6 +27,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
 
 from switchboard import __version__
 from switchboard.api.auth import COOKIE, Session, Sessions
@@ -36,7 +37,7 @@ from switchboard.api.mailboxes import (
     readable_mailboxes,
     voicemail_json,
 )
-from switchboard.config.model import NotificationMode, NotificationType
+from switchboard.config.model import Device, NotificationMode, NotificationType
 from switchboard.config.passwords import hash_password, verify_password
 from switchboard.core import commands as cmd
 from switchboard.core.errors import CommandRejected
@@ -48,6 +49,8 @@ from switchboard.runtime.server import CallServer
 log = logging.getLogger(__name__)
 
 _STATUS = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid": 422}
+BANNER = Path(__file__).resolve().parent.parent / "web"
+"""The Banner's files (static ES modules and CSS, no build step), served at `/`."""
 
 
 class ApiError(Exception):
@@ -122,6 +125,11 @@ class ExtendBody(_Body):
 
 class PreferenceBody(_Body):
     mode: NotificationMode
+
+
+class SoftphoneBody(_Body):
+    type: Literal["offer"]
+    sdp: str = Field(min_length=1, max_length=20_000)
 
 
 # -- who is asking ----------------------------------------------------------------------
@@ -565,6 +573,30 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
             raise ApiError(404, "unknown_voicemail", f"there is no voicemail {voicemail_id!r}")
         return voicemail_json(server.tenant, record)
 
+    # -- the Banner's softphone -------------------------------------------------------------------
+
+    @app.post("/api/v1/softphone", tags=["agent"])
+    async def softphone(body: SoftphoneBody, me: Me) -> dict[str, str]:
+        """The Banner's WebRTC offer; the answer connects the agent's audio."""
+        agent = server.center.agents[me.agent_id]
+        if agent.config.device is not Device.BANNER:
+            raise ApiError(
+                409,
+                "not_a_banner_device",
+                "your calls ring your SIP phone; the Banner's softphone is for agents "
+                "whose device is the Banner",
+            )
+        try:
+            answer = await server.softphone_offer(me.agent_id, body.sdp)
+        except ValueError as error:  # aiortc: an offer it cannot read or answer
+            raise ApiError(422, "invalid_offer", f"the WebRTC offer was refused: {error}") from None
+        return {"type": "answer", "sdp": answer}
+
+    @app.delete("/api/v1/softphone", tags=["agent"])
+    async def softphone_off(me: Me) -> dict[str, str]:
+        await server.softphone.hang_up(me.agent_id)
+        return {"status": "closed"}
+
     # -- what the Banner needs to draw ----------------------------------------------------------
 
     @app.get("/api/v1/config", tags=["agent"])
@@ -632,6 +664,9 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await receiver
 
+    # The Banner at `/`, mounted last: the routes above (`/api/v1/*`, `/docs`,
+    # `/openapi.json`) are matched first, so nothing here can shadow them.
+    app.mount("/", StaticFiles(directory=static_dir or BANNER, html=True), name="banner")
     return app
 
 

@@ -39,6 +39,7 @@ class ServeOptions:
     recordings: Path = Path("var/recordings")
     rtp_ports: tuple[int, int] = (30000, 30999)
     grace: float = 30.0
+    webrtc_addresses: tuple[str, ...] | None = None
 
 
 def parse_listen(value: str, default_port: int) -> tuple[str, int]:
@@ -121,6 +122,7 @@ async def _serve_on(
             config_dir=options.config_path.parent.resolve(),
             prompt_cache=options.recordings.parent / "prompts",
             voicemail=options.recordings.parent / "voicemail",
+            webrtc_addresses=options.webrtc_addresses,
         ),
     )
     await server.start()

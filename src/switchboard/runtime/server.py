@@ -53,6 +53,11 @@ from switchboard.runtime.hub import EventHub
 from switchboard.runtime.mailer import Mailer
 from switchboard.runtime.sip_endpoint import SipEndpoint
 from switchboard.runtime.smart_routing import Later, SmartRouting
+from switchboard.runtime.softphone import (
+    SoftphoneGateway,
+    SoftphoneSession,
+    restrict_ice_addresses,
+)
 from switchboard.runtime.telephony import Telephony
 from switchboard.runtime.throttle import FailureThrottle
 from switchboard.runtime.voicemail import Voicemail
@@ -91,6 +96,9 @@ class ServerOptions:
     voicemail: Path = Path("var/voicemail")
     transcriber: Transcriber | None = None
     """Speech recognition; Whisper (loaded on first use) when None."""
+    webrtc_addresses: tuple[str, ...] | None = None
+    """The addresses the Banner softphones' ICE offers; every interface but loopback
+    when None (tests give 127.0.0.1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +217,9 @@ class CallServer:
             post=self._post,
         )
         self.waiting.center = self.center
+        self.softphone = SoftphoneGateway()
+        if options.webrtc_addresses is not None:
+            restrict_ice_addresses(options.webrtc_addresses)
         self.accepting = True
         self._stopped = False
         self._inbox: asyncio.Queue[_Item] = asyncio.Queue()
@@ -259,6 +270,29 @@ class CallServer:
         restored = [c for c in self.center.calls.values() if is_pending_callback(c)]
         if restored:
             log.info("%d queued callback(s) restored", len(restored))
+
+    async def softphone_offer(self, agent_id: str, offer_sdp: str) -> str:
+        """A Banner agent's softphone offer: the WebRTC session is answered at once,
+        its line wired into the agent's calls by the worker; returns the SDP answer."""
+        session, answer = await self.softphone.answer(agent_id, offer_sdp)
+
+        async def attach() -> list[cmd.Command]:
+            if session.closed:
+                return []
+            port = await self.telephony.attach_softphone(agent_id, session.id, session.port)
+            session.target = ("127.0.0.1", port)
+            return []
+
+        def closed(ended: SoftphoneSession) -> None:
+            async def detach() -> list[cmd.Command]:
+                self.telephony.detach_softphone(ended.agent_id, ended.id)
+                return []
+
+            self._post(detach)
+
+        session.on_closed = closed
+        self._post(attach)
+        return answer
 
     @property
     def sip_port(self) -> int:
@@ -319,6 +353,7 @@ class CallServer:
         if self._timer is not None:
             self._timer.cancel()
         self.hub.close_all()
+        await self.softphone.close()
         self.routing.stop()
         self.waiting.stop()
         await self.voicemail.drain(timeout=5.0)

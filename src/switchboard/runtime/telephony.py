@@ -161,6 +161,9 @@ class Telephony:
         self.calls: dict[str, CallMedia] = {}
         self.lines: dict[str, Party] = {}
         """Agent id → the leg to its SIP phone."""
+        self.softphones: dict[str, Party] = {}
+        """Agent id → its Banner softphone's line (no SIP leg: a WebRTC session's
+        gateway, `runtime/softphone.py`), up as long as the Banner is open."""
         self.junctions: dict[str, tuple[Party, Party]] = {}
         """SIP leg id → the two remote parties a completed external transfer joined."""
         self._remote_legs: dict[str, str] = {}
@@ -400,6 +403,7 @@ class Telephony:
         for a, b in self.junctions.values():
             parties += [p for p in (a, b) if p not in parties]
         parties += self.farewells.values()
+        parties += self.softphones.values()
         return parties
 
     def hang_up_everything(self) -> None:
@@ -416,6 +420,37 @@ class Telephony:
                 self._drop_line(command.agent_id)
 
     # -- agents' lines ----------------------------------------------------------------------
+
+    async def attach_softphone(self, agent_id: str, session_id: str, gateway_port: int) -> int:
+        """The agent's Banner softphone is connected: its line is an endpoint that
+        talks RTP with the WebRTC gateway's port. Joins the calls the agent is on
+        (a reloaded page gets its audio back). Returns the endpoint's port."""
+        self.detach_softphone(agent_id)
+        party = await self._open(f"{agent_id}/webrtc-{session_id}")
+        party.answered = True
+        self.media.connect(party.endpoint, RemoteMedia("127.0.0.1", gateway_port, 0))
+        self.softphones[agent_id] = party
+        agent = self._cc().agents.get(agent_id)
+        for call_id in agent.call_ids if agent is not None else []:
+            if call_id in self.calls:
+                self.calls[call_id].agents[agent_id] = party
+        self.rewire(agents=[agent_id])
+        return self._ports[party.endpoint]
+
+    def detach_softphone(self, agent_id: str, session_id: str | None = None) -> None:
+        """The softphone's session ended (or `session_id`'s, if it is still the
+        agent's): the agent stays on its calls, without audio until it reconnects."""
+        party = self.softphones.get(agent_id)
+        if party is None:
+            return
+        if session_id is not None and party.endpoint != f"{agent_id}/webrtc-{session_id}":
+            return  # an older session, already replaced
+        del self.softphones[agent_id]
+        for media in self.calls.values():
+            if media.agents.get(agent_id) is party:
+                del media.agents[agent_id]
+        self._close(party)
+        self.rewire(agents=[agent_id])
 
     async def _ring_phone(
         self, call_id: str, agent_id: str, offer_id: str | None, *, auto: bool
@@ -479,8 +514,8 @@ class Telephony:
             return
         agent = self._cc().agents.get(agent_id)
         others = [c for c in agent.call_ids if c in self.calls] if agent is not None else []
-        if not others:
-            self._drop_line(agent_id)
+        if not others and line is not self.softphones.get(agent_id):
+            self._drop_line(agent_id)  # a softphone's line stays up for the next call
         for other in others:  # the line stays the agent's on its other calls
             self.calls[other].agents[agent_id] = line
 
@@ -545,8 +580,11 @@ class Telephony:
 
     async def _connect_agent(self, call_id: str, agent_id: str) -> None:
         self.answer_remote(call_id)
+        softphone = self.softphones.get(agent_id)
         line = self.lines.get(agent_id)
-        if line is not None and (line.answered or line.auto):
+        if softphone is not None:
+            self._call_media(call_id).agents[agent_id] = softphone
+        elif line is not None and (line.answered or line.auto):
             # Up, or about to pick up by itself (an auto-answer profile's offer is
             # accepted as soon as it is presented).
             line.offer_id = None
@@ -563,10 +601,11 @@ class Telephony:
         if call is None:
             return
         for agent_id in call.agents:
-            if agent_id not in self.lines:
+            line = self.softphones.get(agent_id) or self.lines.get(agent_id)
+            if line is None:
                 await self._ring_phone(call_id, agent_id, None, auto=True)
             else:
-                self._call_media(call_id).agents[agent_id] = self.lines[agent_id]
+                self._call_media(call_id).agents[agent_id] = line
 
     def answer_remote(self, call_id: str) -> None:
         media = self.calls.get(call_id)

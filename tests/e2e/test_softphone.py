@@ -1,0 +1,212 @@
+"""The Banner's softphone at the server: a WebRTC peer (aiortc here, playing the
+browser's part; the Banner's own tests drive Chromium) posts its offer, gets the
+answer, and once its agent accepts a sipp customer's call the two hear each other:
+the customer's 1 kHz tone reaches the softphone, the softphone's 440 Hz voice
+reaches the customer's leg."""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import wave
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+
+from switchboard.config.model import Device, Tenant
+
+from .harness import Api, running_api
+
+RATE = 8000
+FRAME = 160
+
+
+class Voice(MediaStreamTrack):
+    """The agent's microphone: a 440 Hz tone, 20 ms at a time."""
+
+    kind = "audio"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pts = 0
+
+    async def recv(self) -> av.AudioFrame:
+        await asyncio.sleep(FRAME / RATE)
+        t = (self.pts + np.arange(FRAME)) / RATE
+        samples = (0.3 * 32767 * np.sin(2 * np.pi * 440.0 * t)).astype(np.int16)
+        frame = av.AudioFrame(format="s16", layout="mono", samples=FRAME)
+        frame.planes[0].update(samples.tobytes())
+        frame.sample_rate = RATE
+        frame.pts = self.pts
+        frame.time_base = fractions.Fraction(1, RATE)
+        self.pts += FRAME
+        return frame
+
+
+def _banner_alice(tenant: Tenant) -> Tenant:
+    agents = [
+        a.model_copy(update={"device": Device.BANNER}) if a.id == "alice" else a
+        for a in tenant.agents
+    ]
+    return tenant.model_copy(update={"agents": agents})
+
+
+def _loudest_hz(samples: np.ndarray[Any, np.dtype[np.int16]], rate: int) -> float:
+    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64)))
+    return float(np.fft.rfftfreq(len(samples), 1 / rate)[int(np.argmax(spectrum[1:])) + 1])
+
+
+async def _connect(
+    api: Api, token: str
+) -> tuple[RTCPeerConnection, MediaStreamTrack, tuple[int, dict[str, str]]]:
+    """A browser's part: offer, the server's answer, and the track it sends us."""
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    pc.addTrack(Voice())
+    heard: asyncio.Future[MediaStreamTrack] = asyncio.get_running_loop().create_future()
+    pc.on("track", lambda track: heard.set_result(track))
+    await pc.setLocalDescription(await pc.createOffer())
+    response = await api.call(
+        token, "POST", "/softphone", {"type": "offer", "sdp": pc.localDescription.sdp}
+    )
+    await pc.setRemoteDescription(RTCSessionDescription(**response.json()))
+    return pc, await asyncio.wait_for(heard, 10), (response.status_code, response.json())
+
+
+def test_a_softphone_agent_and_a_sip_customer_hear_each_other(tmp_path: Path) -> None:
+    async def scenario() -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        async with running_api(tmp_path, edit=_banner_alice) as api:
+            token = await api.login("alice")
+            await api.call(token, "POST", "/status", {"state": "available"})
+            pc, track, out["answer"] = await _connect(api, token)
+            customer = api.running.customer("caller_waits", to="sales")
+            async with api.events(token) as stream:
+                view = await stream.until(lambda v: v["popup"] is not None, timeout=15)
+                offer_id = view["popup"]["offer_id"]
+                await api.call(token, "POST", f"/offers/{offer_id}/accept")
+                view = await stream.until(
+                    lambda v: bool(v["calls"]) and v["calls"][0]["state"] == "connected"
+                )
+            call_id = view["calls"][0]["call_id"]
+            await api.call(token, "POST", f"/calls/{call_id}/recording/start")
+            telephony = api.running.server.telephony
+            remote = telephony.calls[call_id].remote
+            assert remote is not None
+            line = telephony.softphones["alice"]
+            out["wiring"] = telephony.wiring(remote.endpoint)
+            out["line"] = line.endpoint
+            # Both ways, through the media engine: half a second of audio each.
+            out["flows"] = await api.running.audio_flows([remote.endpoint, line.endpoint])
+            # What the softphone hears: skip the first frames (ringing, then bridging).
+            pcm: list[np.ndarray[Any, np.dtype[np.int16]]] = []
+            for _ in range(100):
+                frame = await asyncio.wait_for(track.recv(), 5)
+                assert isinstance(frame, av.AudioFrame)
+                mono = frame.to_ndarray().reshape(-1, frame.samples)[0]
+                pcm.append(mono.astype(np.int16))
+                out["rate"] = frame.sample_rate
+            out["softphone_hears"] = np.concatenate(pcm[-50:])
+            stopped = await api.call(token, "POST", f"/calls/{call_id}/recording/stop")
+            await api.call(token, "POST", f"/calls/{call_id}/hangup")
+            record = await asyncio.wait_for(api.running.persisted.get(), 10)
+            wav = await api.call(token, "GET", f"/recordings/{record.recordings[0].id}")
+            out["recording"] = stopped.status_code, wav.status_code, wav.content
+            out["customer"] = await customer
+            await pc.close()
+        return out
+
+    out = asyncio.run(scenario())
+    status, answer = out["answer"]
+    assert status == 200 and answer["type"] == "answer" and "a=rtpmap:0 PCMU" in answer["sdp"]
+    kind, how, members, _ = out["wiring"]
+    assert (kind, how) == ("group", "bridge") and out["line"] in members
+    assert _loudest_hz(out["softphone_hears"], out["rate"]) == pytest.approx(1000.0, abs=25.0)
+    assert out["customer"].successful == 1, out["customer"].log
+    # The call's recording holds both voices: the customer's and the softphone's.
+    stopped, fetched, body = out["recording"]
+    assert (stopped, fetched) == (200, 200)
+    (tmp_path / "call.wav").write_bytes(body)
+    with wave.open(str(tmp_path / "call.wav")) as recording:
+        assert recording.getnchannels() == 1  # the voices mixed
+        rate = recording.getframerate()
+        samples = np.frombuffer(recording.readframes(recording.getnframes()), dtype=np.int16)
+    assert _share(samples, rate, 440.0) > 0.1 and _share(samples, rate, 1000.0) > 0.1
+
+
+def _share(samples: np.ndarray[Any, np.dtype[np.int16]], rate: int, hz: float) -> float:
+    """The part of the signal's energy within 25 Hz of `hz`."""
+    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64))) ** 2
+    freqs = np.fft.rfftfreq(len(samples), 1 / rate)
+    return float(spectrum[np.abs(freqs - hz) < 25].sum() / spectrum.sum())
+
+
+def test_the_softphone_refuses_phone_agents_and_unreadable_offers(tmp_path: Path) -> None:
+    async def scenario() -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        async with running_api(tmp_path, edit=_banner_alice) as api:
+            bruno = await api.login("bruno")  # a SIP phone agent
+            offer = {"type": "offer", "sdp": "v=0\r\n"}
+            out["phone"] = await api.call(bruno, "POST", "/softphone", offer)
+            alice = await api.login("alice")
+            out["garbage"] = await api.call(alice, "POST", "/softphone", offer)
+            out["answerless"] = await api.call(alice, "POST", "/softphone", {"type": "answer"})
+            out["telephony"] = dict(api.running.server.telephony.softphones)
+        return out
+
+    out = asyncio.run(scenario())
+    assert out["phone"].status_code == 409
+    assert out["phone"].json()["error"] == "not_a_banner_device"
+    assert out["garbage"].status_code == 422, out["garbage"].text
+    assert "WebRTC offer" in out["garbage"].json()["message"]
+    assert out["answerless"].status_code == 422
+    assert out["telephony"] == {}
+
+
+def test_a_reloaded_banner_gets_the_calls_audio_back(tmp_path: Path) -> None:
+    async def scenario() -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        async with running_api(tmp_path, edit=_banner_alice) as api:
+            token = await api.login("alice")
+            await api.call(token, "POST", "/status", {"state": "available"})
+            first, _, _ = await _connect(api, token)
+            customer = api.running.customer("caller_waits", to="sales")
+            async with api.events(token) as stream:
+                view = await stream.until(lambda v: v["popup"] is not None, timeout=15)
+                await api.call(token, "POST", f"/offers/{view['popup']['offer_id']}/accept")
+                view = await stream.until(
+                    lambda v: bool(v["calls"]) and v["calls"][0]["state"] == "connected"
+                )
+            call_id = view["calls"][0]["call_id"]
+            telephony = api.running.server.telephony
+            before = telephony.softphones["alice"].endpoint
+            # The page reloads mid-call: a new session replaces the old one.
+            second, _, out["answer"] = await _connect(api, token)
+            await first.close()
+            while telephony.softphones.get("alice") is None or (
+                telephony.softphones["alice"].endpoint == before
+            ):
+                await asyncio.sleep(0.05)
+            line = telephony.softphones["alice"].endpoint
+            remote = telephony.calls[call_id].remote
+            assert remote is not None
+            out["flows"] = await api.running.audio_flows([remote.endpoint, line])
+            out["old_line_open"] = before in telephony._ports
+            await api.call(token, "DELETE", "/softphone")
+            while "alice" in telephony.softphones:
+                await asyncio.sleep(0.05)
+            out["after_close"] = list(api.running.server.center.calls[call_id].agents)
+            await api.call(token, "POST", f"/calls/{call_id}/hangup")
+            out["customer"] = await customer
+            await second.close()
+        return out
+
+    out = asyncio.run(scenario())
+    assert out["answer"][0] == 200
+    assert len(out["flows"]) == 2
+    assert out["old_line_open"] is False
+    assert out["after_close"] == ["alice"]  # still on the call, without audio
+    assert out["customer"].successful == 1, out["customer"].log
