@@ -278,8 +278,8 @@ def _demo(args: argparse.Namespace) -> int:
     banner = [
         *summary,
         "",
-        f"API:         http://{host}:{port}/docs (try it in a browser; the Banner "
-        "web desktop comes next)",
+        f"Banner:      http://{host}:{port}/ (the agents' web desktop)",
+        f"API:         http://{host}:{port}/docs",
         "Logins:      each agent's login, password = login + '-demo' (alice / alice-demo)",
         f"Call in:     switchboard dial {numbers[0] if numbers else '1001'} "
         f"--server {sip_host}:{sip_port}",

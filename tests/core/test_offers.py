@@ -160,8 +160,7 @@ def test_an_auto_answer_sip_phone_accepts_when_it_picks_up_and_can_still_fail() 
     # auto-answer hint, and a phone's answer is what accepts the call.
     s = sales_center("ann", "bob", profile="headset")
     for agent_id in ("ann", "bob"):
-        config = s.cc.agents[agent_id].config
-        s.cc.agents[agent_id].config = config.model_copy(update={"device": Device.SIP_PHONE})
+        s.cc.agents[agent_id].device = Device.SIP_PHONE
     s.login("ann", "bob")
     call_id = s.call_in(SALES)
     first = s.offered_to(call_id)[0]

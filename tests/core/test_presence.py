@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from switchboard.config.model import InboundNumber
+from switchboard.config.model import Device, InboundNumber, SipCredentials
 from switchboard.core import commands as cmd
+from switchboard.core import effects as fx
 from switchboard.core.errors import Reason
 
 from .scenario import Scenario, agent, queue, tenant
@@ -76,3 +77,21 @@ def test_logging_out_on_a_call_is_refused() -> None:
     s.call_in(SALES)
     s.accept("ann")
     s.rejects(cmd.Logout("ann"), Reason.AGENT_BUSY)
+
+
+def test_an_agent_switches_between_the_banner_and_its_sip_phone_between_calls() -> None:
+    s = center()
+    ann = s.cc.agents["ann"]
+    assert ann.device is Device.BANNER  # as configured
+    s.rejects(cmd.SetDevice("ann", Device.SIP_PHONE), Reason.NO_SIP_ACCOUNT)
+    ann.config = ann.config.model_copy(
+        update={"sip": SipCredentials(ha1_md5="0" * 32, ha1_sha256="0" * 64)}
+    )
+    s.login("ann")
+    out = s.do(cmd.SetDevice("ann", Device.SIP_PHONE))
+    assert s.cc.agents["ann"].device.value == "sip_phone"
+    assert [e.agent_id for e in out if isinstance(e, fx.AgentChanged)] == ["ann"]
+    s.call_in(SALES)
+    s.rejects(cmd.SetDevice("ann", Device.BANNER), Reason.AGENT_BUSY)  # while presented
+    s.accept("ann")
+    s.rejects(cmd.SetDevice("ann", Device.BANNER), Reason.AGENT_BUSY)  # on the call

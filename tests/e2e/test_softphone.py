@@ -155,6 +155,10 @@ def test_the_softphone_refuses_phone_agents_and_unreadable_offers(tmp_path: Path
             out["garbage"] = await api.call(alice, "POST", "/softphone", offer)
             out["answerless"] = await api.call(alice, "POST", "/softphone", {"type": "answer"})
             out["telephony"] = dict(api.running.server.telephony.softphones)
+            # Bruno chooses the Banner: his softphone is now welcome.
+            out["switch"] = await api.call(bruno, "PUT", "/device", {"device": "banner"})
+            out["bruno_again"] = await api.call(bruno, "POST", "/softphone", offer)
+            out["bad_device"] = await api.call(bruno, "PUT", "/device", {"device": "fax"})
         return out
 
     out = asyncio.run(scenario())
@@ -164,6 +168,10 @@ def test_the_softphone_refuses_phone_agents_and_unreadable_offers(tmp_path: Path
     assert "WebRTC offer" in out["garbage"].json()["message"]
     assert out["answerless"].status_code == 422
     assert out["telephony"] == {}
+    assert out["switch"].status_code == 200
+    assert out["switch"].json()["agent"]["device"] == "banner"
+    assert out["bruno_again"].status_code == 422  # past the device check: the offer is bad
+    assert out["bad_device"].status_code == 422
 
 
 def test_a_reloaded_banner_gets_the_calls_audio_back(tmp_path: Path) -> None:

@@ -127,6 +127,10 @@ class PreferenceBody(_Body):
     mode: NotificationMode
 
 
+class DeviceBody(_Body):
+    device: Device
+
+
 class SoftphoneBody(_Body):
     type: Literal["offer"]
     sdp: str = Field(min_length=1, max_length=20_000)
@@ -579,7 +583,7 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
     async def softphone(body: SoftphoneBody, me: Me) -> dict[str, str]:
         """The Banner's WebRTC offer; the answer connects the agent's audio."""
         agent = server.center.agents[me.agent_id]
-        if agent.config.device is not Device.BANNER:
+        if agent.device is not Device.BANNER:
             raise ApiError(
                 409,
                 "not_a_banner_device",
@@ -591,6 +595,14 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
         except ValueError as error:  # aiortc: an offer it cannot read or answer
             raise ApiError(422, "invalid_offer", f"the WebRTC offer was refused: {error}") from None
         return {"type": "answer", "sdp": answer}
+
+    @app.put("/api/v1/device", tags=["agent"])
+    async def device(body: DeviceBody, me: Me) -> dict[str, Any]:
+        """Take the next calls on the Banner (softphone) or on the SIP phone."""
+        view = await run(cmd.SetDevice(me.agent_id, body.device))
+        if body.device is not Device.BANNER:
+            await server.softphone.hang_up(me.agent_id)
+        return view
 
     @app.delete("/api/v1/softphone", tags=["agent"])
     async def softphone_off(me: Me) -> dict[str, str]:

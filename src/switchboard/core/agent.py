@@ -29,6 +29,7 @@ from switchboard.config.model import (
     Agent as AgentConfig,
 )
 from switchboard.config.model import (
+    Device,
     NotificationMode,
     NotificationType,
     Profile,
@@ -88,6 +89,11 @@ class Agent:
     consecutive_misses: int = 0
     state_since: float = 0.0
     notification_prefs: dict[NotificationType, NotificationMode] = field(default_factory=dict)
+    device: Device = field(init=False)
+    """Where the agent takes its calls now (`SetDevice`); its configured device at start."""
+
+    def __post_init__(self) -> None:
+        self.device = self.config.device
 
     @property
     def id(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from switchboard.config.model import NotificationMode, NotificationType
+from switchboard.config.model import Device, NotificationMode, NotificationType
 from switchboard.core.records import CallbackRecord
 from switchboard.core.transfer import DestinationKind, FailureReason, TransferMode
 
@@ -55,6 +55,13 @@ class JoinQueue(AgentCommand):
 @dataclass(frozen=True, slots=True)
 class LeaveQueue(AgentCommand):
     queue_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetDevice(AgentCommand):
+    """Take calls on the Banner's softphone or on the agent's SIP phone from now on."""
+
+    device: Device
 
 
 @dataclass(frozen=True, slots=True)

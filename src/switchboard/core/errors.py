@@ -66,6 +66,7 @@ class Reason(StrEnum):
     EXTENSION_LIMIT = "extension_limit"
     INVALID_DURATION = "invalid_duration"
     INVALID_STATE = "invalid_state"
+    NO_SIP_ACCOUNT = "no_sip_account"
 
 
 _KIND: dict[Reason, RejectionKind] = {
@@ -75,6 +76,7 @@ _KIND: dict[Reason, RejectionKind] = {
     Reason.NOT_YOUR_CALL: RejectionKind.FORBIDDEN,
     Reason.NO_RECORDING_RIGHT: RejectionKind.FORBIDDEN,
     Reason.NO_SMART_OUTBOUND_RIGHT: RejectionKind.FORBIDDEN,
+    Reason.NO_SIP_ACCOUNT: RejectionKind.FORBIDDEN,
     Reason.INVALID_DTMF: RejectionKind.INVALID,
     Reason.INVALID_NUMBER: RejectionKind.INVALID,
     Reason.REQUIRED_FIELD_MISSING: RejectionKind.INVALID,

@@ -73,7 +73,7 @@ def present(cc: ContactCenter, call: Call, agent: Agent, kind: OfferKind) -> Off
     from switchboard.core.transfers import destination_ringing
 
     destination_ringing(cc, call)
-    if offer.auto_answer and agent.config.device is Device.BANNER:
+    if offer.auto_answer and agent.device is Device.BANNER:
         # The Banner's softphone is ours: the call is connected as the popup shows.
         # A SIP phone is rung with the auto-answer hint instead, and its answer
         # accepts the offer: a phone that is off or refuses leaves the offer to

@@ -7,6 +7,7 @@ that nobody serves.
 
 from __future__ import annotations
 
+from switchboard.config.model import Device
 from switchboard.core import commands as cmd
 from switchboard.core.agent import AgentState
 from switchboard.core.center import ContactCenter, handles
@@ -107,6 +108,24 @@ def leave_queue(cc: ContactCenter, c: cmd.LeaveQueue) -> None:
     queue.logged_in.discard(agent.id)
     cc.agent_changed(agent)
     nobody_left(cc, c.queue_id)
+
+
+@handles(cmd.SetDevice)
+def set_device(cc: ContactCenter, c: cmd.SetDevice) -> None:
+    """The agent's next calls ring the Banner or its SIP phone. Not while a call is
+    offered or held by the agent: its audio would be left on the other device."""
+    agent = cc.agent(c.agent_id)
+    if agent.offer_id is not None or agent.call_ids:
+        raise CommandRejected(
+            Reason.AGENT_BUSY, "finish your calls before changing where you take them"
+        )
+    if c.device is Device.SIP_PHONE and agent.config.sip is None:
+        raise CommandRejected(
+            Reason.NO_SIP_ACCOUNT, "you have no SIP phone account: ask for one to use a phone"
+        )
+    if agent.device is not c.device:
+        agent.device = c.device
+        cc.agent_changed(agent)
 
 
 @handles(cmd.SetNotificationPreference)

@@ -31,7 +31,7 @@ def agent_view(cc: ContactCenter, agent_id: str) -> dict[str, Section]:
             "id": agent_id,
             "name": config.name,
             "extension": config.extension,
-            "device": config.device.value,
+            "device": agent.device.value,
             "state": agent.state.value,
             "pause_reason": agent.pause_reason,
             "pending_pause": agent.pending_pause,

@@ -244,8 +244,9 @@ class Telephony:
 
     def _phone(self, agent_id: str) -> tuple[SipURI, Peer] | None:
         """Where the agent's SIP phone is registered, if it is."""
-        config = self._cc().agents[agent_id].config
-        if config.device is not Device.SIP_PHONE:
+        agent = self._cc().agents[agent_id]
+        config = agent.config
+        if agent.device is not Device.SIP_PHONE:
             return None
         bindings = self.registrar.lookup(config.extension, self._now())
         if not bindings:
