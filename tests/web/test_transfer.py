@@ -12,6 +12,7 @@ from playwright.async_api import Page, expect
 from switchboard.core import effects as fx
 from switchboard.core.agent import AgentState
 from switchboard.core.call import CallState
+from tests.e2e.test_smart_routing import KEY
 
 from .banner import Screen, banner_device, css_variable, rgb
 from .conftest import BannerFactory
@@ -161,6 +162,53 @@ def test_two_calls_switched_then_merged(banner: BannerFactory) -> None:
             assert center.calls[customer_id].conference_id == center.calls[bruno_call].conference_id
             await on_bruno.get_by_role("button", name="Hang up").click()
             await expect(bruno.page.get_by_role("region", name="Post-call")).to_be_visible()
+            assert (await caller).successful == 1
+
+    asyncio.run(scenario())
+
+
+def test_a_blind_transfer_to_a_smart_routing_picked_from_the_list(
+    banner: BannerFactory,
+) -> None:
+    """Carla takes an IVR call in Support and hands it to the Escalation routing,
+    chosen by name: it reads the menu's answer and queues the caller in Sales, where
+    Alice's popup rings; her Datas tab shows both flows' steps and the new variable."""
+
+    async def scenario() -> None:
+        async with banner(edit=banner_device("alice", "carla")) as b:
+            running = b.api.running
+            carla, alice = await b.open(), await b.open()
+            await _available(carla, "carla")
+            await _available(alice, "alice")
+            caller = running.customer("ivr_caller", to="ivr", key=KEY["2"], wait="2500")
+            popup = carla.page.get_by_role("alertdialog", name="Incoming call")
+            await expect(popup).to_contain_text("Support", timeout=30_000)
+            await popup.get_by_role("button", name="Accept").click()
+            customer = carla.page.get_by_role("region", name="Customer")
+            await customer.get_by_role("button", name="Transfer").click()
+            dialog = carla.page.get_by_role("dialog", name="Transfer the call")
+            await dialog.locator("label.segment", has_text="Smart Routing").click()
+            await expect(dialog.get_by_role("radio", name="Smart Routing")).to_be_checked()
+            await expect(
+                dialog.get_by_role("button", name="Start the attended transfer")
+            ).to_be_disabled()
+            await dialog.get_by_role("searchbox", name="Search Smart Routings").fill("esc")
+            await dialog.get_by_role("radio", name="Escalation").check()
+            await dialog.get_by_role("button", name="Transfer and hang up").click()
+            await expect(carla.page.get_by_role("region", name="Post-call")).to_be_visible()
+
+            ringing = alice.page.get_by_role("alertdialog", name="Incoming call")
+            await expect(ringing).to_contain_text("Sales", timeout=15_000)
+            background = await ringing.evaluate("e => getComputedStyle(e).backgroundColor")
+            assert background == rgb(css_variable("--raspberry-red"))
+            await ringing.get_by_role("button", name="Accept").click()
+            panel = alice.page.get_by_role("region", name="Customer")
+            await panel.get_by_role("tab", name="Datas").click()
+            datas = panel.get_by_role("tabpanel")
+            await expect(datas.get_by_role("listitem")).to_have_count(6)
+            await expect(datas).to_contain_text("escalated")
+            await panel.get_by_role("tab", name="Call").click()
+            await panel.get_by_role("button", name="Hang up").click()
             assert (await caller).successful == 1
 
     asyncio.run(scenario())

@@ -636,6 +636,8 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
             "crm_contacts": [c.model_dump() for c in tenant.crm_contacts],
             "qualification_forms": [f.model_dump() for f in tenant.qualification_forms],
             "tags": [t.model_dump() for t in tenant.tags],
+            # Transfer to a Smart Routing, and smart outbound, pick from these.
+            "flows": [{"id": f.id, "name": f.name} for f in tenant.flows],
             "pause_reasons": ["break", "lunch", "meeting", "training", "admin"],
         }
 
