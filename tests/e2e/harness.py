@@ -60,6 +60,8 @@ class Running:
     registered: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     phones: dict[str, Baresip] = field(default_factory=dict)
     trunk_port: int | None = None
+    progress: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set whenever the server carries out an effect or handles an inbox item."""
 
     @property
     def port(self) -> int:
@@ -137,6 +139,20 @@ class Running:
     def of(self, kind: type[E]) -> list[E]:
         return [e for e in self.effects if isinstance(e, kind)]
 
+    async def until(self, check: Callable[[], bool], timeout: float = 15.0) -> None:
+        """Return once `check()` holds, checking again each time the server moves on."""
+        async with asyncio.timeout(timeout):
+            while not check():
+                self.progress.clear()
+                await self.progress.wait()
+
+    async def effect(
+        self, kind: type[E], test: Callable[[E], bool] = lambda e: True, timeout: float = 15.0
+    ) -> E:
+        """The first effect of this kind (carried out already, or next) passing `test`."""
+        await self.until(lambda: any(test(e) for e in self.of(kind)), timeout)
+        return next(e for e in self.of(kind) if test(e))
+
 
 @asynccontextmanager
 async def running_server(
@@ -182,10 +198,12 @@ async def running_server(
 
     def observe(effect: fx.Effect) -> None:
         running.effects.append(effect)
+        running.progress.set()
         if isinstance(effect, fx.PersistInteraction):
             running.persisted.put_nowait(effect.record)
 
     server.on_effect = observe
+    server.on_processed = running.progress.set
     server.on_registered = running.registered.put_nowait
     await server.start()
     try:

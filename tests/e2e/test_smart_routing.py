@@ -25,11 +25,22 @@ from switchboard.media.endpointer import Endpointer
 from switchboard.media.wav import Sound, read_wav
 from switchboard.rtp.g711 import FRAME_SAMPLES
 from switchboard.speech.tts import PromptCache
+from tests.interop.baresip import Baresip
 from tests.interop.sipp import ulaw_wav
 
-from .harness import running_api
+from .harness import Api, running_api
 
 KEY = {d: f"/usr/share/sip-tester/dtmf_2833_{d}.pcap" for d in "0123456789"}
+
+
+async def _answer_then_hang_up(api: Api, token: str, phone: Baresip) -> dict[str, Any]:
+    """The agent picks up its ringing phone; its call as `/me` shows it, then it hangs up."""
+    await phone.wait_for("CALL_INCOMING", timeout=30)
+    await phone.command("accept")
+    await phone.wait_for("CALL_ESTABLISHED")
+    call: dict[str, Any] = (await api.call(token, "GET", "/me")).json()["calls"][0]
+    await api.call(token, "POST", f"/calls/{call['call_id']}/hangup")
+    return call
 
 
 def test_a_key_pressed_in_the_menu_queues_the_caller_in_support(tmp_path: Path) -> None:
@@ -38,12 +49,7 @@ def test_a_key_pressed_in_the_menu_queues_the_caller_in_support(tmp_path: Path) 
         async with running_api(tmp_path) as api:
             token, phone = await api.ready("carla")
             caller = api.running.customer("ivr_caller", to="ivr", key=KEY["2"], wait="2500")
-            out["incoming"] = await phone.wait_for("CALL_INCOMING", timeout=20)
-            await phone.command("accept")
-            await phone.wait_for("CALL_ESTABLISHED")
-            me = (await api.call(token, "GET", "/me")).json()
-            out["call"] = me["calls"][0]
-            await api.call(token, "POST", f"/calls/{out['call']['call_id']}/hangup")
+            out["call"] = await _answer_then_hang_up(api, token, phone)
             out["caller"] = await caller
             out["record"] = await asyncio.wait_for(api.running.persisted.get(), 10)
         return out
@@ -108,12 +114,7 @@ def test_a_spoken_answer_queues_the_caller_in_support(
             caller = api.running.customer(
                 "speaking_caller", to="ivr", speech=str(speech), wait=str(int(wait * 1000))
             )
-            out["incoming"] = await phone.wait_for("CALL_INCOMING", timeout=30)
-            await phone.command("accept")
-            await phone.wait_for("CALL_ESTABLISHED")
-            me = (await api.call(token, "GET", "/me")).json()
-            out["call"] = me["calls"][0]
-            await api.call(token, "POST", f"/calls/{out['call']['call_id']}/hangup")
+            out["call"] = await _answer_then_hang_up(api, token, phone)
             out["caller"] = await caller
         return out
 
@@ -194,8 +195,7 @@ def test_a_flow_forwards_its_caller_to_an_external_number(tmp_path: Path) -> Non
                 "trunk_callee_hangs_up", caller_id=r"\+18005550107", talk="3000"
             )
             caller = running.customer("caller_waits", to="forward")
-            while not running.of(fx.BridgeRemotes):
-                await asyncio.sleep(0.05)
+            await running.effect(fx.BridgeRemotes)
             telephony = running.server.telephony
             (a, b) = next(iter(telephony.junctions.values()))
             out["audio"] = await running.audio_flows([a.endpoint, b.endpoint])

@@ -194,18 +194,19 @@ def test_a_reloaded_banner_gets_the_calls_audio_back(tmp_path: Path) -> None:
             # The page reloads mid-call: a new session replaces the old one.
             second, _, out["answer"] = await _connect(api, token)
             await first.close()
-            while telephony.softphones.get("alice") is None or (
-                telephony.softphones["alice"].endpoint == before
-            ):
-                await asyncio.sleep(0.05)
+            await api.running.until(
+                lambda: (
+                    "alice" in telephony.softphones
+                    and telephony.softphones["alice"].endpoint != before
+                )
+            )
             line = telephony.softphones["alice"].endpoint
             remote = telephony.calls[call_id].remote
             assert remote is not None
             out["flows"] = await api.running.audio_flows([remote.endpoint, line])
             out["old_line_open"] = before in telephony._ports
             await api.call(token, "DELETE", "/softphone")
-            while "alice" in telephony.softphones:
-                await asyncio.sleep(0.05)
+            await api.running.until(lambda: "alice" not in telephony.softphones)
             out["after_close"] = list(api.running.server.center.calls[call_id].agents)
             await api.call(token, "POST", f"/calls/{call_id}/hangup")
             out["customer"] = await customer

@@ -144,14 +144,12 @@ def test_an_announcement_cut_short_by_the_agent_is_not_heard_again_on_hold(
             token = await api.login("bruno")
             await api.call(token, "POST", "/status", {"state": "paused", "reason": "lunch"})
             caller = running.customer("caller_waits", to="accounts")
-            while not running.of(fx.AnnounceWait):
-                await asyncio.sleep(0.05)
+            await running.effect(fx.AnnounceWait)
             [call] = [c for c in running.server.center.calls.values() if not c.ended]
             telephony = running.server.telephony
             remote = telephony.calls[call.id].remote
             assert remote is not None
-            while telephony.wiring(remote.endpoint)[0] != "prompt":
-                await asyncio.sleep(0.05)
+            await running.until(lambda: telephony.wiring(remote.endpoint)[0] == "prompt")
             # Bruno takes the call while the caller hears its place in line.
             await api.call(token, "POST", "/status", {"state": "available"})
             await phone.wait_for("CALL_INCOMING")
@@ -190,8 +188,7 @@ def test_a_callback_being_dialled_when_the_server_stops_is_kept(tmp_path: Path) 
             await api.call(token, "POST", "/status", {"state": "available"})
             await phone.wait_for("CALL_INCOMING")
             await phone.command("accept")
-            while not [d for d in running.of(fx.DialNumber) if d.call_id == promised.id]:
-                await asyncio.sleep(0.05)
+            await running.effect(fx.DialNumber, lambda d: d.call_id == promised.id)
             out["state_at_stop"] = promised.state.value
             # The server stops (SIGTERM) while Bruno's phone still rings the customer.
             await running.server.stop(grace=2.0)

@@ -231,6 +231,9 @@ class CallServer:
         """Observer of every effect carried out (tests and metrics)."""
         self.on_registered: Callable[[str], None] | None = None
         """Observer of every phone registration accepted (extension)."""
+        self.on_processed: Callable[[], None] | None = None
+        """Observer called once the worker has handled an item of its inbox (tests
+        wait on what the worker changes: the media wiring, softphone lines)."""
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -448,6 +451,8 @@ class CallServer:
                 log.exception("the call server failed on %s", type(item).__name__)
             self.hub.refresh()
             self._arm_timer()
+            if self.on_processed is not None:
+                self.on_processed()
 
     async def _process(self, item: _Item) -> None:
         if isinstance(item, _Command):

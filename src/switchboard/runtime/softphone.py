@@ -30,18 +30,19 @@ import asyncio
 import contextlib
 import fractions
 import logging
+import random
 import secrets
 from collections import deque
 from collections.abc import Callable, Sequence
 
 import aioice.ice
 import av
-import numpy as np
 from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.rtcrtpsender import RTCRtpSender
 
 from switchboard.rtp.g711 import FRAME_SAMPLES, PCMU, SAMPLE_RATE
 from switchboard.rtp.packet import RtpError, RtpPacket
+from switchboard.rtp.session import RtpSender
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +111,7 @@ class SoftphoneSession:
         self.target: tuple[str, int] | None = None
         """The media engine endpoint's address, where the agent's voice goes."""
         self._transport: asyncio.DatagramTransport | None = None
-        self._ssrc = secrets.randbits(32)
-        self._seq = secrets.randbits(16)
-        self._timestamp = secrets.randbits(32)
+        self._sender = RtpSender.from_rng(random.SystemRandom(), payload_type=PCMU.payload_type)
         self._resampler: av.AudioResampler | None = None
         self._pending = b""
         self._reader: asyncio.Task[None] | None = None
@@ -166,16 +165,7 @@ class SoftphoneSession:
             chunk, self._pending = self._pending[:size], self._pending[size:]
             if self._transport is None or self.target is None:
                 continue  # not wired yet: the first words before the line exists are lost
-            samples = np.frombuffer(chunk, dtype=np.int16)
-            packet = RtpPacket(
-                payload_type=PCMU.payload_type,
-                sequence_number=self._seq,
-                timestamp=self._timestamp,
-                ssrc=self._ssrc,
-                payload=PCMU.encode(samples).tobytes(),
-            )
-            self._seq = (self._seq + 1) & 0xFFFF
-            self._timestamp = (self._timestamp + FRAME_SAMPLES) & 0xFFFFFFFF
+            packet = self._sender.packet(PCMU.encode_bytes(chunk))
             self._transport.sendto(bytes(packet), self.target)
 
     async def close(self) -> None:
