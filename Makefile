@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/g711.py
 	$(BIN)/python bench/sip_parse.py
 	$(BIN)/python bench/media_relay.py
+	$(BIN)/python bench/softphone.py
 	$(BIN)/python bench/offer_latency.py
 	$(BIN)/python bench/call_memory.py
 	$(BIN)/python bench/b2bua_setup.py

@@ -10,6 +10,7 @@ from switchboard.api.mailboxes import (
     mailbox_name,
     may_read_mailbox,
     readable_mailboxes,
+    readers,
 )
 from switchboard.config.model import (
     Agent,
@@ -20,6 +21,7 @@ from switchboard.config.model import (
     Queue,
     Tenant,
 )
+from switchboard.core.directory import Directory
 from switchboard.core.records import VoicemailRecord
 
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
@@ -113,6 +115,16 @@ def _message(caller: str, crm_contact_id: str | None) -> VoicemailRecord:
 
 
 def test_the_caller_is_named_when_the_configuration_knows_it() -> None:
-    assert caller_name(TENANT, _message("+12125550180", "jane")) == "Jane Customer"
-    assert caller_name(TENANT, _message("1003", None)) == "Carla"  # a colleague's extension
-    assert caller_name(TENANT, _message("+33612345678", None)) is None
+    directory = Directory(TENANT)
+    assert caller_name(directory, _message("+12125550180", "jane")) == "Jane Customer"
+    assert caller_name(directory, _message("1003", None)) == "Carla"  # a colleague's extension
+    assert caller_name(directory, _message("+33612345678", None)) is None
+
+
+def test_a_mailboxs_news_goes_to_everyone_who_may_read_it() -> None:
+    # Support's mailbox: its listed reader, Support's supervisor and its member.
+    assert readers(TENANT, "helpdesk") == ["alice", "bruno", "carla"]
+    assert readers(TENANT, "night") == ["dora"]
+    assert readers(TENANT, "sales") == ["alice"]
+    assert readers(TENANT, "dora") == ["dora"]
+    assert readers(TENANT, "nobody's") == []

@@ -152,3 +152,15 @@ def test_controls_on_someone_elses_call_are_refused() -> None:
     ):
         s.rejects(command, Reason.NOT_YOUR_CALL)
     s.rejects(cmd.Hold("ann", "nope"), Reason.UNKNOWN_CALL)
+
+
+def test_hanging_up_as_the_caller_hangs_up_is_not_refused() -> None:
+    # Ann clicks Hang up as the caller hangs up: the call is over when her click arrives.
+    s, call_id = connected()
+    s.do(cmd.RemoteHungUp(call_id))
+    assert s.state("ann") == "post_interaction"
+    assert s.do(cmd.Hangup("ann", call_id)) == []
+    assert s.state("ann") == "post_interaction"
+    # A call she was never on is still not hers.
+    s.login("bob")
+    s.rejects(cmd.Hangup("bob", call_id), Reason.UNKNOWN_CALL)

@@ -3,11 +3,14 @@ record is persisted before the agent is released."""
 
 from __future__ import annotations
 
+import pytest
+
 from switchboard.config.model import InboundNumber
 from switchboard.core import commands as cmd
 from switchboard.core import effects as fx
 from switchboard.core.errors import Reason
 from switchboard.core.records import CrmLink
+from switchboard.core.transfer import DestinationKind, TransferMode
 
 from .scenario import Scenario, agent, queue, tenant
 
@@ -163,3 +166,60 @@ def test_a_pause_asked_during_the_call_applies_after_post_interaction() -> None:
     assert s.cc.agents["ann"].pause_reason == "lunch"
     waiting = s.call_in(NUMBER)
     assert s.call_state(waiting) == "queued"
+
+
+def two_queues() -> Scenario:
+    """Sales (with its form) and Support; Ann in Sales, Bob in both."""
+    s = Scenario(
+        tenant(
+            queue("sales", qualification_form="sales-form"),
+            queue("support"),
+            agents=[agent("ann", "sales"), agent("bob", "sales", "support")],
+            numbers=[InboundNumber(number=NUMBER, queue="sales")],
+        )
+    )
+    s.login("ann")
+    return s
+
+
+@pytest.mark.parametrize(
+    ("kind", "destination"), [(DestinationKind.USER, "bob"), (DestinationKind.QUEUE, "sales")]
+)
+def test_the_consultation_of_an_attended_transfer_does_not_carry_the_customers_outcome(
+    kind: DestinationKind, destination: str
+) -> None:
+    """Ann's one wrap-up covers the customer's call and her consultation with Bob
+    (called by name, or found through a queue); the form's answers go on the
+    customer's call only, so a sale counts once."""
+    s = two_queues()
+    call_id = s.call_in(NUMBER, caller="+33612345678")
+    s.accept("ann")
+    s.login("bob")
+    out = s.do(cmd.StartTransfer("ann", call_id, TransferMode.ATTENDED, kind, destination))
+    (started, *_) = s.of_type(fx.TransferChanged, out)
+    s.accept("bob")
+    consultation = next(c for c in s.cc.agents["ann"].call_ids if c != call_id)
+    s.do(cmd.CompleteTransfer("ann", started.transfer_id))
+    s.do(cmd.SetQualification("ann", {"outcome": "sale"}))
+    s.do(cmd.EndPostInteraction("ann"))
+    (ann_on_the_call,) = [p for p in s.records[call_id].participations if p.agent_id == "ann"]
+    assert ann_on_the_call.qualification == {"outcome": "sale"}
+    assert [p.qualification for p in s.records[consultation].participations] == [{}, {}]
+
+
+def test_an_outcome_survives_a_blind_transfer_to_another_queue() -> None:
+    """Ann qualifies the Sales call she passed on to Support: her answers are hers,
+    whichever queue the call is in when she ends her wrap-up."""
+    s = two_queues()
+    call_id = s.call_in(NUMBER, caller="+33612345678")
+    s.accept("ann")
+    s.do(cmd.StartTransfer("ann", call_id, TransferMode.BLIND, DestinationKind.QUEUE, "support"))
+    s.login("bob")
+    s.accept("bob")
+    assert s.cc.calls[call_id].queue_id == "support"
+    s.do(cmd.SetQualification("ann", {"outcome": "sale"}))
+    s.do(cmd.EndPostInteraction("ann"))
+    s.do(cmd.Hangup("bob", call_id))
+    s.do(cmd.EndPostInteraction("bob"))
+    parts = {p.agent_id: p.qualification for p in s.records[call_id].participations}
+    assert parts == {"ann": {"outcome": "sale"}, "bob": {}}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from switchboard.config.model import InboundNumber
 from switchboard.core import commands as cmd
 from switchboard.core import effects as fx
+from switchboard.core import views
 from switchboard.core.errors import Reason
 from switchboard.core.transfer import DestinationKind, FailureReason, TransferMode
 
@@ -161,6 +162,30 @@ def test_a_callback_keeps_its_place_and_dials_the_customer_when_an_agent_accepts
     assert kinds.index("callback_requested") < kinds.index("calling_back")
     assert kinds.index("calling_back") < kinds.index("answered")
     assert s.state("bob") == "post_interaction"
+
+
+def test_a_callback_is_offered_as_a_preview_call_until_the_customer_answers() -> None:
+    """Spec §2.2: lilac for a preview call, which the agent reviews before launching
+    it. Accepting a callback launches the call to the customer; an ordinary waiting
+    caller next to it stays raspberry red."""
+    s = waiting_room(callback_key="2")
+    busy(s, "ann")
+    callback = s.call_in(SALES, caller=CUSTOMER)
+    s.do(cmd.RequestCallback(callback))
+    caller = s.call_in(SALES)
+    s.login("bob")
+    offered = views.popup(s.cc, s.offer_of("bob"), s.clock.now())
+    assert offered is not None and offered.call_id == callback
+    assert offered.colour is views.PopupColour.LILAC
+    pool = {e.call_id: e.colour for e in views.calls_in_pool(s.cc, "bob", s.clock.now())}
+    assert pool[callback] is views.PopupColour.LILAC
+    s.do(cmd.Accept("bob", s.offer_of("bob")))
+    assert views.colour(s.cc.calls[callback]) is views.PopupColour.LILAC  # being dialled
+    s.do(cmd.RemoteAnswered(callback))
+    assert views.colour(s.cc.calls[callback]) is views.PopupColour.RASPBERRY_RED
+    assert views.colour(s.cc.calls[caller]) is views.PopupColour.RASPBERRY_RED
+    s.do(cmd.RemoteHungUp(callback))  # the customer hangs up: Bob wraps up a queue call
+    assert views.colour(s.cc.calls[callback]) is views.PopupColour.RASPBERRY_RED
 
 
 def test_a_callback_goes_before_callers_who_arrived_after_it() -> None:

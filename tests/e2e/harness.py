@@ -162,10 +162,11 @@ async def running_server(
     trunk: bool = False,
     trunk_password: str = TRUNK_ACCOUNT["password"],
     edit: Callable[[Tenant], Tenant] | None = None,
+    softphone_workers: int = 0,
 ) -> AsyncIterator[Running]:
     """The test tenant served on free ports; with `trunk`, its SIP trunk points at a
     free local port where a test's `callee` (sipp) answers; `edit` changes the tenant
-    for one test."""
+    for one test; `softphone_workers` puts the Banner softphones in processes."""
     tenant = load_tenant(TENANT)
     if edit is not None:
         tenant = edit(tenant)
@@ -192,6 +193,7 @@ async def running_server(
             prompt_cache=tmp / "prompts",
             voicemail=tmp / "voicemail",
             webrtc_addresses=("127.0.0.1",),
+            softphone_workers=softphone_workers,
         ),
     )
     running = Running(server, store, tmp, trunk_port=trunk_port)

@@ -8,6 +8,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -31,7 +35,32 @@ def switchboard_dial(number: str, sip_port: int, *options: str) -> subprocess.Co
     )
 
 
-def test_the_demo_serves_and_switchboard_dial_reaches_an_agent(tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class Demo:
+    """`switchboard demo` running in a fresh directory: its ports and what it printed
+    until it listened."""
+
+    process: subprocess.Popen[str]
+    sip_port: int
+    http_port: int
+    banner: str
+    """What it printed at start (the logins, the numbers to dial)."""
+    reader: threading.Thread
+    rest: list[str]
+    """What it printed after (read as it comes, so that a full pipe never blocks it)."""
+
+    def stop(self) -> str:
+        """SIGTERM, as Ctrl-C in `make run`; what it printed after its start."""
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=20)
+        self.reader.join(timeout=5)
+        return "".join(self.rest)
+
+
+@contextmanager
+def running_demo(directory: Path) -> Iterator[Demo]:
+    """Start the demo as `make run` does (on free ports) and wait until it listens;
+    kill it if the test did not stop it."""
     sip_port = free_udp_port()
     http_port = free_tcp_port()
     demo = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
@@ -49,11 +78,12 @@ def test_the_demo_serves_and_switchboard_dial_reaches_an_agent(tmp_path: Path) -
             "--grace",
             "2",
         ],
-        cwd=tmp_path,
+        cwd=directory,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    reader: threading.Thread | None = None
     try:
         assert demo.stdout is not None
         printed = []
@@ -61,10 +91,27 @@ def test_the_demo_serves_and_switchboard_dial_reaches_an_agent(tmp_path: Path) -
             printed.append(line)
             if line.startswith("Switchboard: SIP on"):
                 break
-        text = "".join(printed)
+        stdout = demo.stdout
+        rest: list[str] = []
+        reader = threading.Thread(target=lambda: rest.extend(stdout), daemon=True)
+        reader.start()
+        yield Demo(demo, sip_port, http_port, "".join(printed), reader, rest)
+    finally:
+        if demo.poll() is None:
+            os.kill(demo.pid, signal.SIGKILL)
+            demo.wait()
+        if reader is not None:
+            reader.join(timeout=5)  # it ends at the pipe's end, once the demo is gone
+        if demo.stdout is not None:
+            demo.stdout.close()
+
+
+def test_the_demo_serves_and_switchboard_dial_reaches_an_agent(tmp_path: Path) -> None:
+    with running_demo(tmp_path) as running:
+        demo, sip_port, text = running.process, running.sip_port, running.banner
         assert "alice / alice-demo" in text
         assert f"switchboard dial +18005550100 --server 127.0.0.1:{sip_port}" in text
-        api = f"http://127.0.0.1:{http_port}/api/v1"
+        api = f"http://127.0.0.1:{running.http_port}/api/v1"
         with httpx.Client(timeout=10) as client:
             login = client.post(f"{api}/login", json={"login": "bruno", "password": "bruno-demo"})
             assert login.status_code == 200, login.text
@@ -84,8 +131,7 @@ def test_the_demo_serves_and_switchboard_dial_reaches_an_agent(tmp_path: Path) -
             ivr = switchboard_dial("+18005550199", sip_port, "--dtmf", "1", "--duration", "4")
             assert ivr.returncode == 0, ivr.stdout + ivr.stderr
             assert "Answered" in ivr.stdout and "Sent DTMF 1" in ivr.stdout
-        demo.send_signal(signal.SIGTERM)
-        rest, _ = demo.communicate(timeout=20)
+        rest = running.stop()
         assert demo.returncode == 0, rest
         assert "Traceback" not in rest
         assert (tmp_path / "var" / "switchboard.db").is_file()
@@ -93,7 +139,3 @@ def test_the_demo_serves_and_switchboard_dial_reaches_an_agent(tmp_path: Path) -
             [ivr_call] = [r for r in store.history(limit=10) if r.callee == "+18005550199"]
         steps = [e.detail["node"] for e in ivr_call.timeline if e.kind == "flow_step"]
         assert steps[:2] == ["welcome", "hours"], steps
-    finally:
-        if demo.poll() is None:
-            os.kill(demo.pid, signal.SIGKILL)
-            demo.wait()

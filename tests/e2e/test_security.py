@@ -38,6 +38,7 @@ def test_a_callers_display_name_is_passed_on_as_text(tmp_path: Path) -> None:
     assert out["popup"]["contact_name"] == NASTY  # the very text, for the Banner to show
     assert out["call"]["caller_name"] == NASTY
     assert out["history"][0]["id"] == out["record"].id  # the table is still there
+    assert out["history"][0]["caller_name"] == NASTY  # kept as text, for the history
 
 
 class _Datagrams(asyncio.DatagramProtocol):

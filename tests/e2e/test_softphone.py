@@ -18,6 +18,8 @@ import pytest
 from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 from switchboard.config.model import Device, Tenant
+from switchboard.runtime.softphone_workers import SoftphoneWorkers
+from tests.interop.sipp import SippResult
 
 from .harness import Api, running_api
 
@@ -76,22 +78,34 @@ async def _connect(
     return pc, await asyncio.wait_for(heard, 10), (response.status_code, response.json())
 
 
-def test_a_softphone_agent_and_a_sip_customer_hear_each_other(tmp_path: Path) -> None:
+async def _answer_a_customer(api: Api, token: str) -> tuple[str, asyncio.Task[SippResult]]:
+    """A sipp customer calls Sales and the agent accepts: the call's id once it is
+    connected, and the customer's task."""
+    customer = api.running.customer("caller_waits", to="sales")
+    async with api.events(token) as stream:
+        view = await stream.until(lambda v: v["popup"] is not None, timeout=15)
+        await api.call(token, "POST", f"/offers/{view['popup']['offer_id']}/accept")
+        view = await stream.until(
+            lambda v: bool(v["calls"]) and v["calls"][0]["state"] == "connected"
+        )
+    return str(view["calls"][0]["call_id"]), customer
+
+
+IN_PROCESS_OR_WORKER = pytest.mark.parametrize(
+    "workers", [0, 1], ids=["in-process", "worker-process"]
+)
+"""The softphones in the server's process, or in a worker process (`serve`'s default)."""
+
+
+@IN_PROCESS_OR_WORKER
+def test_a_softphone_agent_and_a_sip_customer_hear_each_other(tmp_path: Path, workers: int) -> None:
     async def scenario() -> dict[str, Any]:
         out: dict[str, Any] = {}
-        async with running_api(tmp_path, edit=_banner_alice) as api:
+        async with running_api(tmp_path, edit=_banner_alice, softphone_workers=workers) as api:
             token = await api.login("alice")
             await api.call(token, "POST", "/status", {"state": "available"})
             pc, track, out["answer"] = await _connect(api, token)
-            customer = api.running.customer("caller_waits", to="sales")
-            async with api.events(token) as stream:
-                view = await stream.until(lambda v: v["popup"] is not None, timeout=15)
-                offer_id = view["popup"]["offer_id"]
-                await api.call(token, "POST", f"/offers/{offer_id}/accept")
-                view = await stream.until(
-                    lambda v: bool(v["calls"]) and v["calls"][0]["state"] == "connected"
-                )
-            call_id = view["calls"][0]["call_id"]
+            call_id, customer = await _answer_a_customer(api, token)
             await api.call(token, "POST", f"/calls/{call_id}/recording/start")
             telephony = api.running.server.telephony
             remote = telephony.calls[call_id].remote
@@ -174,21 +188,15 @@ def test_the_softphone_refuses_phone_agents_and_unreadable_offers(tmp_path: Path
     assert out["bad_device"].status_code == 422
 
 
-def test_a_reloaded_banner_gets_the_calls_audio_back(tmp_path: Path) -> None:
+@IN_PROCESS_OR_WORKER
+def test_a_reloaded_banner_gets_the_calls_audio_back(tmp_path: Path, workers: int) -> None:
     async def scenario() -> dict[str, Any]:
         out: dict[str, Any] = {}
-        async with running_api(tmp_path, edit=_banner_alice) as api:
+        async with running_api(tmp_path, edit=_banner_alice, softphone_workers=workers) as api:
             token = await api.login("alice")
             await api.call(token, "POST", "/status", {"state": "available"})
             first, _, _ = await _connect(api, token)
-            customer = api.running.customer("caller_waits", to="sales")
-            async with api.events(token) as stream:
-                view = await stream.until(lambda v: v["popup"] is not None, timeout=15)
-                await api.call(token, "POST", f"/offers/{view['popup']['offer_id']}/accept")
-                view = await stream.until(
-                    lambda v: bool(v["calls"]) and v["calls"][0]["state"] == "connected"
-                )
-            call_id = view["calls"][0]["call_id"]
+            call_id, customer = await _answer_a_customer(api, token)
             telephony = api.running.server.telephony
             before = telephony.softphones["alice"].endpoint
             # The page reloads mid-call: a new session replaces the old one.
@@ -218,4 +226,51 @@ def test_a_reloaded_banner_gets_the_calls_audio_back(tmp_path: Path) -> None:
     assert len(out["flows"]) == 2
     assert out["old_line_open"] is False
     assert out["after_close"] == ["alice"]  # still on the call, without audio
+    assert out["customer"].successful == 1, out["customer"].log
+
+
+def test_a_dead_softphone_worker_loses_no_call(tmp_path: Path) -> None:
+    """The worker process holding Alice's softphone is killed mid-call: she stays on
+    the call (without audio: her line is dropped), and her Banner's next offer starts
+    a new worker whose session rejoins the call, with audio both ways again."""
+
+    async def scenario() -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        async with running_api(tmp_path, edit=_banner_alice, softphone_workers=1) as api:
+            server = api.running.server
+            assert isinstance(server.softphone, SoftphoneWorkers)
+            token = await api.login("alice")
+            await api.call(token, "POST", "/status", {"state": "available"})
+            first, _, _ = await _connect(api, token)
+            call_id, customer = await _answer_a_customer(api, token)
+            telephony = server.telephony
+            await api.running.until(lambda: "alice" in telephony.softphones)
+            (worker,) = server.softphone.workers
+            assert worker.process is not None
+            out["first_pid"] = worker.process.pid
+            worker.process.kill()
+            await api.running.until(lambda: "alice" not in telephony.softphones)
+            out["after_kill"] = (
+                server.center.calls[call_id].state.value,
+                list(server.center.calls[call_id].agents),
+            )
+            await first.close()
+            second, _, out["answer"] = await _connect(api, token)
+            await api.running.until(lambda: "alice" in telephony.softphones)
+            assert worker.process is not None
+            out["second_pid"] = worker.process.pid
+            remote = telephony.calls[call_id].remote
+            assert remote is not None
+            line = telephony.softphones["alice"].endpoint
+            out["flows"] = await api.running.audio_flows([remote.endpoint, line])
+            await api.call(token, "POST", f"/calls/{call_id}/hangup")
+            out["customer"] = await customer
+            await second.close()
+        return out
+
+    out = asyncio.run(scenario())
+    assert out["after_kill"] == ("connected", ["alice"])
+    assert out["answer"][0] == 200
+    assert out["second_pid"] != out["first_pid"]  # a new worker
+    assert len(out["flows"]) == 2
     assert out["customer"].successful == 1, out["customer"].log

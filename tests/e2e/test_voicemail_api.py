@@ -25,6 +25,16 @@ T0 = 1_764_000_000.0
 
 def _leave(api: Api, voicemail_id: str, mailbox: str, at: float, **fields: Any) -> Path:
     """A message as the runtime keeps it: its WAV, then its record; the WAV's path."""
+    record = _message(api, voicemail_id, mailbox, at, **fields)
+    api.running.store.save_voicemail(record)
+    assert record.audio_path is not None
+    return Path(record.audio_path)
+
+
+def _message(
+    api: Api, voicemail_id: str, mailbox: str, at: float, **fields: Any
+) -> VoicemailRecord:
+    """A message just recorded: its WAV in the server's folder, and its record."""
     folder = api.running.server.voicemail.directory
     folder.mkdir(parents=True, exist_ok=True)
     audio = long_tone(folder / f"call-{voicemail_id}-0a1b2c3d.wav", 440.0, 1.5)
@@ -42,8 +52,7 @@ def _leave(api: Api, voicemail_id: str, mailbox: str, at: float, **fields: Any) 
         emailed_at=None,
     )
     assert not fields, fields
-    api.running.store.save_voicemail(record)
-    return audio
+    return record
 
 
 def _ids(response: httpx.Response) -> list[str]:
@@ -199,3 +208,103 @@ def test_agents_list_play_and_mark_heard_the_messages_they_may_read(tmp_path: Pa
     paths = out["openapi"]["paths"]
     for path in ("/api/v1/voicemails", "/api/v1/voicemails/{voicemail_id}/heard"):
         assert paths[path][next(iter(paths[path]))]["tags"] == ["voicemail"]
+
+
+class _Transcription:
+    """The test's transcriber: `text`, once the test lets it through (what Whisper
+    hears is `test_voicemail.py`'s concern; here, when its answer arrives)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.done = asyncio.Event()
+
+    async def transcribe(self, wav: Path, *, hint: str | None = None) -> str:
+        await self.done.wait()
+        return self.text
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_new_message_is_announced_to_its_mailbox_readers(tmp_path: Path) -> None:
+    """A caller leaves a message in the Accounts mailbox: Bruno, its reader, hears of
+    it on his stream at once, again when its transcription is in, and when he marks
+    it heard; Carla, who may not read it, hears nothing of it."""
+
+    async def scenario() -> dict[str, Any]:
+        async with running_api(tmp_path) as api:
+            server = api.running.server
+            transcriber = _Transcription("Please call me back about my invoice.")
+            server.voicemail.transcriber = transcriber
+            bruno, carla = await api.login("bruno"), await api.login("carla")
+            async with api.events(bruno) as news, api.events(carla) as other:
+                await news.until(lambda view: True)
+                await other.until(lambda view: True)
+                # What the runtime does once the caller hangs up after speaking.
+                server.voicemail.deliver(
+                    _message(
+                        api,
+                        "vm-new",
+                        "accounts-box",
+                        time.time(),
+                        caller="+12125550180",
+                        crm_contact_id="jane",
+                    )
+                )
+                saved = await news.message("voicemail")
+                transcriber.done.set()
+                transcribed = await news.message("voicemail")
+                marked = await api.call(bruno, "POST", "/voicemails/vm-new/heard")
+                assert marked.status_code == 200, marked.text
+                heard = await news.message("voicemail")
+                # Carla's stream: everything up to a change of her own screen.
+                await api.call(carla, "POST", "/status", {"state": "available"})
+                await other.until(lambda view: view["agent"]["state"] == "available")
+                return {
+                    "news": [saved, transcribed, heard],
+                    "carla": [m for m in other.seen if m["type"] == "voicemail"],
+                }
+
+    out = asyncio.run(scenario())
+    saved, transcribed, heard = out["news"]
+    assert [m["change"] for m in out["news"]] == ["saved", "transcribed", "heard"]
+    assert saved["voicemail"]["id"] == "vm-new"
+    assert saved["voicemail"]["caller_name"] == "Jane Customer"
+    assert saved["voicemail"]["transcription_status"] == "pending"
+    accounts = {"id": "accounts-box", "name": "Accounts messages"}
+    assert saved["mailbox"] == {**accounts, "unheard": 1}
+    assert transcribed["voicemail"]["transcription"] == "Please call me back about my invoice."
+    assert transcribed["voicemail"]["transcription_status"] == "done"
+    assert heard["voicemail"]["heard_by"] == "bruno"
+    assert heard["mailbox"] == {**accounts, "unheard": 0}
+    assert out["carla"] == []
+
+
+def test_a_message_heard_before_its_transcription_stays_heard(tmp_path: Path) -> None:
+    """Bruno listens while Whisper is still at work: the transcription's news carries
+    the message as he left it, heard, and the mailbox without unheard messages."""
+
+    async def scenario() -> list[dict[str, Any]]:
+        async with running_api(tmp_path) as api:
+            server = api.running.server
+            transcriber = _Transcription("Please call me back.")
+            server.voicemail.transcriber = transcriber
+            bruno = await api.login("bruno")
+            async with api.events(bruno) as news:
+                await news.until(lambda view: True)
+                server.voicemail.deliver(
+                    _message(api, "vm-early", "accounts-box", time.time(), caller="+12125550180")
+                )
+                saved = await news.message("voicemail")
+                marked = await api.call(bruno, "POST", "/voicemails/vm-early/heard")
+                assert marked.status_code == 200, marked.text
+                heard = await news.message("voicemail")
+                transcriber.done.set()
+                transcribed = await news.message("voicemail")
+                return [saved, heard, transcribed]
+
+    saved, heard, transcribed = asyncio.run(scenario())
+    assert [m["change"] for m in (saved, heard, transcribed)] == ["saved", "heard", "transcribed"]
+    assert transcribed["voicemail"]["transcription"] == "Please call me back."
+    assert transcribed["voicemail"]["heard_by"] == "bruno"
+    assert transcribed["mailbox"]["unheard"] == 0

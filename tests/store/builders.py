@@ -99,6 +99,7 @@ def rich_interaction(interaction_id: str = "call-1") -> InteractionRecord:
         direction=Direction.INBOUND,
         call_type=CallType.SMART_ROUTING,
         caller="+33612345678",
+        caller_name="Jeanne Dupré <mobile>",
         callee="+33180000000",
         crm_contact_id="contact-42",
         queue_id="support",

@@ -66,5 +66,5 @@ def test_a_database_migrated_by_a_newer_switchboard_is_refused(target: StoreTarg
 
 def test_an_in_memory_database_works_for_other_layers_tests() -> None:
     with Store.open("sqlite://") as store:
-        assert store.applied_migrations == ("0001", "0002", "0003")
+        assert store.applied_migrations == ("0001", "0002", "0003", "0004")
         assert store.users() == []

@@ -24,7 +24,7 @@ def test_a_new_database_is_migrated_to_head(target: StoreTarget) -> None:
     # when the store opens an empty database (for SQLite, in a folder not yet made)
     with target.open() as store:
         # then every migration was applied, and the database is at head
-        assert store.applied_migrations == ("0001", "0002", "0003")
+        assert store.applied_migrations == ("0001", "0002", "0003", "0004")
         with store.engine.connect() as connection:
             assert current_revision(connection) == head_revision()
             tables = set(inspect(connection).get_table_names())
@@ -90,7 +90,7 @@ def test_the_migrations_downgrade_to_nothing_and_upgrade_again(target: StoreTarg
 
     # and the next start migrates it again
     with target.open() as store:
-        assert store.applied_migrations == ("0001", "0002", "0003")
+        assert store.applied_migrations == ("0001", "0002", "0003", "0004")
 
 
 def test_a_database_of_the_first_revision_gets_the_voicemail_hearing(
@@ -129,7 +129,7 @@ def test_a_database_of_the_first_revision_gets_the_voicemail_hearing(
     # when this version opens it
     with target.open() as store:
         # then only the new revision runs, and the old message is there, unheard
-        assert store.applied_migrations == ("0002", "0003")
+        assert store.applied_migrations == ("0002", "0003", "0004")
         assert store.get_voicemail("vm1") == voicemail("vm1")
         assert store.unheard_voicemails(["sales"]) == {"sales": 1}
         # and it can be marked heard like a new one

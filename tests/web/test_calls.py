@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
+from dataclasses import replace
 
-from playwright.async_api import Locator, expect
+from playwright.async_api import Locator, Route, expect
 
 from switchboard.config.model import Tenant
 from switchboard.core import effects as fx
 from switchboard.core.agent import AgentState
 from switchboard.core.call import CallState
-from switchboard.core.records import InteractionRecord
+from switchboard.core.records import CallType, Direction, InteractionRecord
 from tests.e2e.test_smart_routing import KEY
+from tests.store.builders import simple_interaction
 
 from .banner import Screen, banner_device, css_variable, rgb
 from .conftest import BannerFactory
@@ -164,7 +167,9 @@ def test_a_call_from_the_popup_to_the_stored_record(banner: BannerFactory) -> No
             entry = page.get_by_role("region", name="History").get_by_role("listitem")
             await expect(entry).to_contain_text(CUSTOMER)
             await expect(entry).to_contain_text("Sale closed")
-            await expect(entry.get_by_role("button", name=f"Call back {CUSTOMER}")).to_be_visible()
+            # Named by the display name the caller's phone sent, kept with the record.
+            await expect(entry.get_by_role("button", name="Call back Customer")).to_be_visible()
+            await screen.shot("history")
             result = await caller
             return record, result.successful
 
@@ -234,6 +239,7 @@ def test_a_declined_call_is_a_missed_call(banner: BannerFactory) -> None:
             await expect(entry).to_contain_text(CUSTOMER)
             await expect(entry).to_contain_text("Declined")
             await expect(entry).to_contain_text("Sales")
+            await screen.shot("missed-calls")
             await expect(missed).to_have_text("Missed calls")  # seen: no badge
             assert running.server.center.agents["alice"].state is AgentState.AVAILABLE
             # The call went back to Sales, where nobody else is: the caller still waits.
@@ -313,6 +319,7 @@ def test_a_smart_routing_call_shows_its_path_and_variables(banner: BannerFactory
             await expect(steps.nth(1)).to_contain_text("Main menu")
             await expect(steps.nth(1)).to_contain_text("2 (pressed)")
             await expect(_fact(datas, "choice")).to_have_text("2")
+            await screen.shot("datas")
             # The tabs with the keyboard: arrows move between them.
             await panel.get_by_role("tab", name="Datas").press("ArrowLeft")
             await expect(panel.get_by_role("tab", name="Call")).to_be_focused()
@@ -346,5 +353,140 @@ def test_a_direct_call_is_ocean_blue(banner: BannerFactory) -> None:
             await panel.get_by_role("button", name="Hang up").click()
             await expect(page.get_by_role("region", name="Post-call")).to_be_visible()
             assert (await caller).successful == 1
+
+    asyncio.run(scenario())
+
+
+def _short_extensions(tenant: Tenant) -> Tenant:
+    """Alice's calls ring the Banner; her profile lets her add 45 s to a post-call."""
+    edited = banner_device("alice")(tenant)
+    profiles = [
+        p.model_copy(update={"max_post_interaction_extension": 45.0}) for p in edited.profiles
+    ]
+    return edited.model_copy(update={"profiles": profiles})
+
+
+def test_the_post_call_after_a_reload_and_its_extension_allowance(banner: BannerFactory) -> None:
+    """A reload during the post-call still names the customer and the queue (the view
+    carries them, not only the page's memory). Extend adds what the profile still
+    allows, 30 s then the 15 s left, then is disabled and says why: the Banner never
+    asks for a refused extension (which the browser would log)."""
+
+    async def scenario() -> None:
+        async with banner(edit=_short_extensions) as b:
+            running = b.api.running
+            screen = await b.open()
+            page = screen.page
+            await _available(screen, "alice")
+            caller = running.customer("caller_waits", to="sales")
+            popup = page.get_by_role("alertdialog", name="Incoming call")
+            await popup.get_by_role("button", name="Accept").click(timeout=15_000)
+            panel = page.get_by_role("region", name="Customer")
+            await panel.get_by_role("button", name="Hang up").click()
+            post = page.get_by_role("region", name="Post-call")
+            await expect(post.locator(".post-calls")).to_contain_text("Customer")
+
+            await page.reload()
+            await expect(post.locator(".post-calls")).to_contain_text("Customer")
+            await expect(post.locator(".post-calls")).to_contain_text(CUSTOMER)
+            await expect(post.locator(".post-calls")).to_contain_text("Sales")
+
+            left = post.get_by_role("timer", name="Post-call time")
+            await expect(left).to_contain_text("left of 0:30")
+            await post.get_by_role("button", name="Extend by 30 s").click()
+            await expect(left).to_contain_text("left of 1:00")
+            await post.get_by_role("button", name="Extend by 15 s").click()
+            await expect(left).to_contain_text("left of 1:15")
+            extend = post.get_by_role("button", name="Extend", exact=True)
+            await expect(extend).to_be_disabled()
+            await expect(extend).to_have_accessible_description(
+                "You have added all the extra time your profile allows (0:45)."
+            )
+            alice = running.server.center.agents["alice"]
+            post_interaction = alice.post_interaction
+            assert post_interaction is not None and post_interaction.extended_by == 45
+            await post.get_by_label("Outcome (required)").select_option("Sale closed")
+            await post.get_by_role("button", name="End the post-interaction").click()
+            await expect(page.get_by_role("heading", name="Waiting for calls")).to_be_visible()
+            assert (await caller).successful == 1
+
+    asyncio.run(scenario())
+
+
+def test_accepting_as_the_offer_expires_is_news_not_an_error(banner: BannerFactory) -> None:
+    """Alice clicks Accept as the countdown runs out: the server has already given
+    the call back to its queue. She is told so, and the browser logs no error: the
+    refusal is an expected outcome, not a failed request."""
+
+    async def scenario() -> None:
+        async with banner(edit=banner_device("alice")) as b:
+            running = b.api.running
+            alice = running.server.center.agents["alice"]
+            screen = await b.open()
+            page = screen.page
+            await _available(screen, "alice")
+
+            async def late(route: Route) -> None:
+                # The click reaches the server just after the offer's deadline.
+                await running.until(lambda: alice.offer_id is None, timeout=15)
+                await route.continue_()
+
+            await page.route("**/api/v1/offers/*/accept", late)
+            caller = running.customer("caller_waits", to="sales")
+            popup = page.get_by_role("alertdialog", name="Incoming call")
+            await popup.get_by_role("button", name="Accept").click(timeout=15_000)
+            notice = page.get_by_role("status").filter(has_text="no longer offered to you")
+            await expect(notice).to_be_visible(timeout=15_000)  # Sales rings for 6 s
+            await expect(notice).to_have_class(re.compile(r"\btoast--warn\b"))
+            await expect(popup).to_be_hidden()
+            assert alice.call_ids == []
+        await caller  # the server's shutdown ended it
+
+    asyncio.run(scenario())
+
+
+def test_the_history_names_callers_and_the_colleague_consulted(banner: BannerFactory) -> None:
+    """Alice's history: a customer named by the CRM (and the display name its phone
+    sent), one known only by that display name, and the colleague she consulted
+    during a transfer, by name and extension (the call kept his login)."""
+
+    async def scenario() -> None:
+        async with banner(edit=banner_device("alice")) as b:
+            store = b.api.running.store
+            now = time.time()
+            inbound = simple_interaction("c-jane", created_at=now - 300)
+            store.save_interaction(
+                replace(inbound, caller="+12125550180", caller_name="J C", crm_contact_id="jane")
+            )
+            store.save_interaction(
+                replace(
+                    simple_interaction("c-named", created_at=now - 200),
+                    caller=CUSTOMER,
+                    caller_name="Customer",
+                )
+            )
+            store.save_interaction(
+                replace(
+                    simple_interaction("c-consult", created_at=now - 100, queue_id=None),
+                    direction=Direction.INTERNAL,
+                    call_type=CallType.DIRECT_INTERNAL,
+                    caller="1001",
+                    callee="bruno",
+                )
+            )
+            screen = await b.open()
+            page = screen.page
+            await screen.sign_in("alice")
+            await page.get_by_role("button", name="History").click()
+            entries = page.get_by_role("region", name="History").get_by_role("listitem")
+            await expect(entries).to_have_count(3)
+            consult, named, jane = (entries.nth(i) for i in range(3))
+            await expect(consult.locator(".party-name")).to_have_text("Bruno Costa")
+            await expect(consult.locator(".party-number")).to_have_text("1002")
+            await expect(consult).to_contain_text("Internal")
+            await expect(named.locator(".party-name")).to_have_text("Customer")
+            await expect(named.locator(".party-number")).to_have_text(CUSTOMER)
+            await expect(jane.locator(".party-name")).to_have_text("Jane Customer")
+            await expect(jane.get_by_role("button", name="Call back Jane Customer")).to_be_visible()
 
     asyncio.run(scenario())

@@ -6,6 +6,7 @@ merges them into a 3-way call."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 from playwright.async_api import Page, expect
 
@@ -145,6 +146,12 @@ def test_two_calls_switched_then_merged(banner: BannerFactory) -> None:
             await expect(colleague).to_contain_text("3-way call")
             await expect(calls.get_by_role("button", name="Merge the calls")).to_have_count(0)
             assert all(center.calls[c].conference_id for c in center.agents["alice"].call_ids)
+            # The panel lists everyone else on the line, whichever call it shows.
+            on_the_call = page.get_by_role("list", name="On the call").get_by_role("listitem")
+            await expect(on_the_call).to_have_text(
+                [re.compile(r"Customer.*Customer"), re.compile(r"Bruno Costa.*1002.*Colleague")]
+            )
+            await alice.shot("conference")
 
             # Alice leaves: the customer and Bruno stay together.
             await (
@@ -154,10 +161,14 @@ def test_two_calls_switched_then_merged(banner: BannerFactory) -> None:
             )
             await expect(page.get_by_role("region", name="Post-call")).to_be_visible()
             assert center.agents["alice"].state is AgentState.POST_INTERACTION
-            # Bruno's screen still names his call after Alice, who called him: the
-            # view has no list of the conference's other parties (see the report).
-            on_bruno = bruno.page.get_by_role("region", name="Alice Martin")
+            # Bruno's call (the one Alice dialled) is now with the customer alone, and
+            # says so: Alice, who left, is no longer named.
+            on_bruno = bruno.page.get_by_role("region", name="Customer", exact=True)
             await expect(on_bruno.locator(".badge")).to_have_text("3-way call")
+            await expect(
+                on_bruno.get_by_role("list", name="On the call").get_by_role("listitem")
+            ).to_have_text([re.compile(r"Customer.*\+33612345678.*Customer")])
+            await expect(on_bruno).not_to_contain_text("Alice Martin")
             (bruno_call,) = center.agents["bruno"].call_ids
             assert center.calls[customer_id].conference_id == center.calls[bruno_call].conference_id
             await on_bruno.get_by_role("button", name="Hang up").click()
@@ -194,6 +205,7 @@ def test_a_blind_transfer_to_a_smart_routing_picked_from_the_list(
             ).to_be_disabled()
             await dialog.get_by_role("searchbox", name="Search Smart Routings").fill("esc")
             await dialog.get_by_role("radio", name="Escalation").check()
+            await carla.shot("transfer-dialog")
             await dialog.get_by_role("button", name="Transfer and hang up").click()
             await expect(carla.page.get_by_role("region", name="Post-call")).to_be_visible()
 

@@ -1,7 +1,8 @@
 """The voice mailbox and the notification settings in the Banner: Bruno reads the
 Accounts mailbox, with the caller's CRM name, the transcription and a player whose
-audio the server serves; playing it marks it heard for everyone. He then sets how
-he is told of missed calls, and the server keeps it."""
+audio the server serves; playing it marks it heard for everyone. A new message
+shows up as it arrives. He then sets how he is told of missed calls, and the
+server keeps it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from playwright.async_api import expect
 
 from switchboard.config.model import NotificationMode, NotificationType
-from tests.e2e.test_voicemail_api import _leave
+from tests.e2e.test_voicemail_api import _leave, _message, _Transcription
 
 from .conftest import BannerFactory
 
@@ -66,6 +67,55 @@ def test_voicemail_with_its_player_and_transcription(banner: BannerFactory) -> N
             await expect(voicemail).to_have_text("Voicemail")
             record = store.get_voicemail("vm-jane")
             assert record is not None and record.heard_by == "bruno"
+
+    asyncio.run(scenario())
+
+
+def test_a_new_message_shows_up_without_a_refresh(banner: BannerFactory) -> None:
+    """Bruno has his mailboxes open when a caller leaves a message in Accounts: the
+    stream announces it, so the message, the badge and then its transcription
+    appear as they happen, without Refresh."""
+
+    async def scenario() -> None:
+        async with banner() as b:
+            server = b.api.running.server
+            transcriber = _Transcription("Please call me back about my invoice.")
+            server.voicemail.transcriber = transcriber
+            screen = await b.open()
+            page = screen.page
+            await screen.sign_in("bruno")
+            nav = page.get_by_role("navigation", name="Banner modules")
+            voicemail = nav.get_by_role("button", name="Voicemail")
+            await voicemail.click()
+            region = page.get_by_role("region", name="Voicemail")
+            await expect(region).to_contain_text("No messages.")
+            await expect(voicemail).to_have_text("Voicemail")  # nothing new
+
+            # What the runtime does once the caller hangs up after speaking.
+            server.voicemail.deliver(
+                _message(
+                    b.api,
+                    "vm-live",
+                    "accounts-box",
+                    time.time(),
+                    caller="+12125550180",
+                    crm_contact_id="jane",
+                )
+            )
+            message = region.get_by_role("listitem")
+            await expect(message).to_contain_text("Jane Customer")
+            await expect(message).to_contain_text("Accounts messages")
+            await expect(message).to_contain_text("Transcription in progress…")
+            await expect(voicemail).to_contain_text("1")
+            await expect(
+                page.get_by_role("status").filter(
+                    has_text="New voicemail from Jane Customer in Accounts messages."
+                )
+            ).to_be_visible()
+
+            transcriber.done.set()
+            await expect(message).to_contain_text("Please call me back about my invoice.")
+            await expect(message).to_have_count(1)
 
     asyncio.run(scenario())
 

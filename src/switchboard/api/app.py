@@ -5,7 +5,19 @@ Bearer TOKEN` for scripts). Routes never change state themselves: they turn the
 request into a core command and `submit` it to the call server's single writer, so
 the API has no races of its own; a refusal comes back as a `CommandRejected`,
 turned here into JSON `{"error": reason, "message": ...}` with 404, 403, 409 or
-422. Reads (`/me`, history, missed calls, voicemails) come from the core's views and
+422.
+
+A 409 says the command is not possible in the current state. Some of these are
+races (`RejectionKind.RACE`, listed in `core/errors.py`): the state moved on between
+what the agent saw and its click (the offer expired as it clicked Accept, a
+colleague took the call first), which for an agent's screen is ordinary news, not a
+failure. A client that sends `Prefer: conflict=outcome` (RFC 7240) gets a race as
+`200 {"refused": {"error", "message"}}` with `Preference-Applied: conflict=outcome`;
+the Banner does, so that a browser does not log each race as a failed request.
+Every other refusal keeps its status, preference or not. A race's answer, in either
+form, carries `Vary: Prefer`.
+
+Reads (`/me`, history, missed calls, voicemails) come from the core's views and
 the store, filtered to what the agent may see.
 
 `/api/v1/events` is the agent's stream: a snapshot of its screen, then the sections
@@ -31,24 +43,43 @@ from starlette.staticfiles import StaticFiles
 
 from switchboard import __version__
 from switchboard.api.auth import COOKIE, Session, Sessions
+from switchboard.api.history import record_json
 from switchboard.api.mailboxes import (
     mailbox_name,
     may_read_mailbox,
     readable_mailboxes,
+    readers,
     voicemail_json,
+    voicemail_news,
 )
 from switchboard.config.model import Device, NotificationMode, NotificationType
 from switchboard.config.passwords import hash_password, verify_password
 from switchboard.core import commands as cmd
-from switchboard.core.errors import CommandRejected
+from switchboard.core.errors import RACES, CommandRejected, RejectionKind
 from switchboard.core.records import Direction, InteractionRecord, VoicemailRecord
 from switchboard.core.transfer import DestinationKind, TransferMode
 from switchboard.runtime.hub import CLOSED
 from switchboard.runtime.server import CallServer
+from switchboard.runtime.softphone_workers import SoftphoneUnavailable
 
 log = logging.getLogger(__name__)
 
-_STATUS = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid": 422}
+_STATUS = {"not_found": 404, "forbidden": 403, "conflict": 409, "race": 409, "invalid": 422}
+CONFLICT_AS_OUTCOME = "conflict=outcome"
+"""The `Prefer` token that turns a race (a 409 the agent could not have avoided) into
+`200 {"refused": ...}`; other refusals keep their status."""
+DESCRIPTION = f"""Contact-center voice calls: agents' status, calls, transfers,
+post-interaction, history, and a WebSocket event stream (`/api/v1/events`).
+
+A refused command answers `{{"error": reason, "message": ...}}` with 404, 403, 409 or
+422; the message is written for a person. Some 409s are races: the state moved on
+between what the agent saw and its request ({", ".join(f"`{r.value}`" for r in RACES)}).
+A client that sends `Prefer: {CONFLICT_AS_OUTCOME}` (RFC 7240) gets a race as
+`200 {{"refused": {{"error": reason, "message": ...}}}}` with
+`Preference-Applied: {CONFLICT_AS_OUTCOME}`, so that an expected outcome is not a
+failed request; every other refusal keeps its status. A race's answer, in either
+form, carries `Vary: Prefer`."""
+"""The OpenAPI description: what the API is, and how it refuses."""
 BANNER = Path(__file__).resolve().parent.parent / "web"
 """The Banner's files (static ES modules and CSS, no build step), served at `/`."""
 
@@ -166,8 +197,7 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
     app = FastAPI(
         title="Switchboard",
         version=__version__,
-        description="Contact-center voice calls: agents' status, calls, transfers, "
-        "post-interaction, history, and a WebSocket event stream.",
+        description=DESCRIPTION,
     )
     sessions = Sessions()
     # Checked against when the login is unknown, so that a wrong login costs the same
@@ -191,10 +221,16 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
 
     @app.exception_handler(CommandRejected)
     async def _rejected(request: Request, error: CommandRejected) -> JSONResponse:
-        status = _STATUS.get(error.kind.value, 409)
-        return JSONResponse(
-            {"error": error.reason.value, "message": str(error)}, status_code=status
-        )
+        body = {"error": error.reason.value, "message": str(error)}
+        if error.kind is not RejectionKind.RACE:
+            return JSONResponse(body, status_code=_STATUS.get(error.kind.value, 409))
+        # Only a race's answer depends on `Prefer`: say so to caches, in both forms.
+        if _prefers(request, CONFLICT_AS_OUTCOME):
+            return JSONResponse(
+                {"refused": body},
+                headers={"Preference-Applied": CONFLICT_AS_OUTCOME, "Vary": "Prefer"},
+            )
+        return JSONResponse(body, status_code=409, headers={"Vary": "Prefer"})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -425,7 +461,7 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
         else:
             supervised = server.center.agents[me.agent_id].config.supervises
             records = server.store.history(queue_ids=list(supervised), limit=limit)
-        return [_record_json(r) for r in records]
+        return [record_json(server.center.directory, r) for r in records]
 
     def _visible_record(interaction_id: str, agent_id: str) -> InteractionRecord:
         record = server.store.get_interaction(interaction_id)
@@ -436,7 +472,7 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
 
     @app.get("/api/v1/history/{interaction_id}", tags=["history"])
     async def interaction(interaction_id: str, me: Me) -> dict[str, Any]:
-        return _record_json(_visible_record(interaction_id, me.agent_id))
+        return record_json(server.center.directory, _visible_record(interaction_id, me.agent_id))
 
     @app.post("/api/v1/history/{interaction_id}/call-back", tags=["calls"])
     async def call_back_history(interaction_id: str, me: Me) -> dict[str, Any]:
@@ -447,7 +483,10 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
         if record.direction is Direction.INTERNAL:
             mine = server.center.agents[me.agent_id].config.extension
             other = record.callee if record.caller == mine else record.caller
-            return await run(cmd.DialExtension(me.agent_id, other))
+            # A consultation's callee is the colleague's login: dial its extension.
+            colleague = server.center.directory.colleague(other)
+            extension = colleague.extension if colleague is not None else other
+            return await run(cmd.DialExtension(me.agent_id, extension))
         number = record.caller if record.direction is Direction.INBOUND else record.callee
         member_of = server.center.agents[me.agent_id].membership_queues()
         queue_id = record.queue_id if record.queue_id in member_of else None
@@ -502,6 +541,20 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
     # Marking heard writes to the store only (the core keeps no voicemail state), as
     # saving a notification preference does.
 
+    def announce_voicemail(record: VoicemailRecord, change: str) -> None:
+        """A message stored, transcribed or heard: the agents who may read its mailbox
+        hear of it on their stream at once (the list and the badge follow). A failure
+        here loses only the news (`VoicemailService._save` logs it)."""
+        # As stored now: a reader may have heard it while Whisper was listening, and
+        # the transcription's news must not bring it back as unheard.
+        record = server.store.get_voicemail(record.id) or record
+        unheard = server.store.unheard_voicemails([record.mailbox])[record.mailbox]
+        news = voicemail_news(server.tenant, record, change, unheard)
+        for agent_id in readers(server.tenant, record.mailbox):
+            server.hub.send(agent_id, "voicemail", news)
+
+    server.voicemail.on_saved = announce_voicemail
+
     def _readable_voicemail(voicemail_id: str, agent_id: str) -> VoicemailRecord:
         record = server.store.get_voicemail(voicemail_id)
         if record is None or not may_read_mailbox(server.tenant, agent_id, record.mailbox):
@@ -546,11 +599,13 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
             )
         boxes = readable if mailbox is None else {mailbox}
         records = server.store.voicemails(boxes, limit=limit, before=before, unheard_only=unheard)
-        return [voicemail_json(server.tenant, r) for r in records]
+        return [voicemail_json(server.center.directory, r) for r in records]
 
     @app.get("/api/v1/voicemails/{voicemail_id}", tags=["voicemail"])
     async def voicemail(voicemail_id: str, me: Me) -> dict[str, Any]:
-        return voicemail_json(server.tenant, _readable_voicemail(voicemail_id, me.agent_id))
+        return voicemail_json(
+            server.center.directory, _readable_voicemail(voicemail_id, me.agent_id)
+        )
 
     @app.get("/api/v1/voicemails/{voicemail_id}/audio", tags=["voicemail"])
     async def voicemail_audio(voicemail_id: str, me: Me) -> Response:
@@ -570,12 +625,15 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
 
     @app.post("/api/v1/voicemails/{voicemail_id}/heard", tags=["voicemail"])
     async def voicemail_heard(voicemail_id: str, me: Me) -> dict[str, Any]:
-        """Mark the message heard by the agent; the first hearing is the one kept."""
-        _readable_voicemail(voicemail_id, me.agent_id)
+        """Mark the message heard by the agent; the first hearing is the one kept, and
+        the mailbox's readers hear of it (their badge goes down)."""
+        first = _readable_voicemail(voicemail_id, me.agent_id).heard_at is None
         record = server.store.mark_voicemail_heard(voicemail_id, me.agent_id, now())
         if record is None:  # deleted in between
             raise ApiError(404, "unknown_voicemail", f"there is no voicemail {voicemail_id!r}")
-        return voicemail_json(server.tenant, record)
+        if first:
+            announce_voicemail(record, "heard")
+        return voicemail_json(server.center.directory, record)
 
     # -- the Banner's softphone -------------------------------------------------------------------
 
@@ -594,6 +652,10 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
             answer = await server.softphone_offer(me.agent_id, body.sdp)
         except ValueError as error:  # aiortc: an offer it cannot read or answer
             raise ApiError(422, "invalid_offer", f"the WebRTC offer was refused: {error}") from None
+        except SoftphoneUnavailable as error:
+            raise ApiError(
+                503, "softphone_unavailable", f"the softphone cannot start now ({error}): retry"
+            ) from None
         return {"type": "answer", "sdp": answer}
 
     @app.put("/api/v1/device", tags=["agent"])
@@ -650,10 +712,13 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
         if header.lower().startswith("bearer "):
             token = header[7:].strip()
         session = sessions.lookup(token, now())
-        if session is None:
-            await socket.close(code=4401, reason="log in first")
-            return
         await socket.accept()
+        if session is None:
+            # Accepted, then closed with our code: a socket refused at the handshake
+            # reaches a browser as 1006 with no reason, which looks like a network
+            # error, and the Banner would retry instead of asking to sign in again.
+            await socket.close(code=4401, reason="your session ended: sign in again")
+            return
         subscriber = server.hub.subscribe(session.agent_id)
         receiver = asyncio.get_running_loop().create_task(_drain(socket))
         try:
@@ -684,41 +749,17 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
     return app
 
 
+def _prefers(request: Request, preference: str) -> bool:
+    """Whether the request's `Prefer` headers (RFC 7240) ask for `preference`."""
+    for header in request.headers.getlist("prefer"):
+        for token in header.split(","):
+            if token.split(";", 1)[0].strip().lower() == preference:
+                return True
+    return False
+
+
 async def _drain(socket: WebSocket) -> None:
     """Read (and ignore) what the client sends until it goes away."""
     with contextlib.suppress(WebSocketDisconnect, RuntimeError):
         while True:
             await socket.receive_text()
-
-
-def _record_json(record: InteractionRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "direction": record.direction.value,
-        "type": record.call_type.value,
-        "caller": record.caller,
-        "callee": record.callee,
-        "crm_contact_id": record.crm_contact_id,
-        "queue_id": record.queue_id,
-        "created_at": record.created_at,
-        "answered_at": record.answered_at,
-        "ended_at": record.ended_at,
-        "end_cause": record.end_cause.value if record.end_cause else None,
-        "wait_seconds": record.wait_seconds,
-        "talk_seconds": record.talk_seconds,
-        "hold_seconds": record.hold_seconds,
-        "post_interaction_seconds": record.post_interaction_seconds,
-        "agents": [
-            {
-                "agent_id": p.agent_id,
-                "connected_at": p.connected_at,
-                "left_at": p.left_at,
-                "talk_seconds": p.talk_seconds,
-                "qualification": p.qualification,
-                "tags": list(p.tags),
-            }
-            for p in record.participations
-        ],
-        "recordings": [r.id for r in record.recordings],
-        "variables": record.variables,
-    }

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from switchboard.config.model import Tenant
+from switchboard.core.directory import Directory
 from switchboard.core.records import VoicemailRecord
 
 
@@ -44,6 +45,11 @@ def may_read_mailbox(tenant: Tenant, agent_id: str, mailbox_id: str) -> bool:
     return mailbox_id in readable_mailboxes(tenant, agent_id)
 
 
+def readers(tenant: Tenant, mailbox_id: str) -> list[str]:
+    """Every agent who may read `mailbox_id`: those its news goes to."""
+    return [a.id for a in tenant.agents if may_read_mailbox(tenant, a.id, mailbox_id)]
+
+
 def mailbox_name(tenant: Tenant, mailbox_id: str) -> str:
     """What a person calls the mailbox: its configured name, else the name of the
     queue or agent it belongs to, else its id."""
@@ -59,28 +65,25 @@ def mailbox_name(tenant: Tenant, mailbox_id: str) -> str:
     return mailbox_id
 
 
-def caller_name(tenant: Tenant, record: VoicemailRecord) -> str | None:
+def caller_name(directory: Directory, record: VoicemailRecord) -> str | None:
     """Who left the message, when the configuration knows: the CRM contact of the
     call, or the colleague whose extension called."""
-    if record.crm_contact_id is not None:
-        for contact in tenant.crm_contacts:
-            if contact.id == record.crm_contact_id:
-                return contact.name
-    for agent in tenant.agents:
-        if agent.extension == record.caller:
-            return agent.name
-    return None
+    contact = directory.crm.get(record.crm_contact_id) if record.crm_contact_id else None
+    if contact is not None:
+        return contact.name
+    colleague = directory.colleague(record.caller)
+    return colleague.name if colleague is not None else None
 
 
-def voicemail_json(tenant: Tenant, record: VoicemailRecord) -> dict[str, Any]:
+def voicemail_json(directory: Directory, record: VoicemailRecord) -> dict[str, Any]:
     """One voicemail as the API shows it; `audio_url` is the WAV's path on this server."""
     return {
         "id": record.id,
         "mailbox": record.mailbox,
-        "mailbox_name": mailbox_name(tenant, record.mailbox),
+        "mailbox_name": mailbox_name(directory.tenant, record.mailbox),
         "call_id": record.call_id,
         "caller": record.caller,
-        "caller_name": caller_name(tenant, record),
+        "caller_name": caller_name(directory, record),
         "crm_contact_id": record.crm_contact_id,
         "created_at": record.created_at,
         "duration_seconds": record.duration_seconds,
@@ -89,4 +92,22 @@ def voicemail_json(tenant: Tenant, record: VoicemailRecord) -> dict[str, Any]:
         "heard_at": record.heard_at,
         "heard_by": record.heard_by,
         "audio_url": f"/api/v1/voicemails/{record.id}/audio",
+    }
+
+
+def voicemail_news(
+    tenant: Tenant, record: VoicemailRecord, change: str, unheard: int
+) -> dict[str, Any]:
+    """The stream's `voicemail` message: the message as the API shows it, what
+    happened to it (`saved`, `transcribed`, `heard`), and its mailbox with how many
+    messages nobody heard yet (the Banner's badge). News is rare: its look-ups are
+    built for it from `tenant`."""
+    return {
+        "change": change,
+        "voicemail": voicemail_json(Directory(tenant), record),
+        "mailbox": {
+            "id": record.mailbox,
+            "name": mailbox_name(tenant, record.mailbox),
+            "unheard": unheard,
+        },
     }

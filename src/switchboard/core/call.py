@@ -150,6 +150,9 @@ class Call:
     """The transfer in which this call is the one being transferred."""
     consult_of: str | None = None
     """For a consultation call: the transfer it serves."""
+    consultation: bool = False
+    """Made to consult for a transfer, for life (`consult_of` goes when the transfer
+    ends): its wrap-up is not the customer's outcome."""
     conference_id: str | None = None
     recordings: list[Recording] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)

@@ -156,6 +156,18 @@ def record_automatically(cc: ContactCenter, call: Call) -> None:
 
 @handles(cmd.Hangup)
 def hangup(cc: ContactCenter, c: cmd.Hangup) -> None:
+    over = cc.calls.get(c.call_id)
+    if (
+        over is not None
+        and over.ended
+        and any(leg.agent_id == c.agent_id for leg in over.past_agents)
+    ):
+        # The customer hung up as the agent clicked Hang up: the call the agent was
+        # on is over, which is what was asked for; nothing to refuse. (A call that
+        # goes on without the agent, after a blind transfer, is not the agent's to
+        # hang up: `my_call` refuses it.)
+        cc.logged_in_agent(c.agent_id)
+        return
     _, call, _ = cc.my_call(c.agent_id, c.call_id)
     from switchboard.core import conference, transfers
 

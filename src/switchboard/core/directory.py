@@ -1,10 +1,17 @@
-"""Look-ups over the tenant configuration: numbers, extensions, CRM contacts, caller IDs."""
+"""Look-ups over the tenant configuration: numbers, extensions, CRM contacts, caller IDs.
+
+Everything that names a party of a call (the popup, the call's parties, the
+post-call, the history, voicemails) asks here, so that a number is named the same
+everywhere: a phone number matches on its last 9 digits (`_match_key`), whatever
+its prefix or punctuation; a colleague is found by extension or by login.
+"""
 
 from __future__ import annotations
 
 import re
 
-from switchboard.config.model import CrmContact, Queue, Tenant
+from switchboard.config.model import Agent as AgentConfig
+from switchboard.config.model import CrmContact, DirectoryContact, Queue, Tenant
 from switchboard.core.agent import Agent
 
 _NUMBER = re.compile(r"^\+?[0-9]{2,20}$")
@@ -37,8 +44,12 @@ class Directory:
                 self._crm_by_number.setdefault(_match_key(number), contact)
         self.crm = {c.id: c for c in tenant.crm_contacts}
         self.contacts = {c.id: c for c in tenant.directory}
+        self._contact_by_number: dict[str, DirectoryContact] = {}
+        for entry in tenant.directory:
+            self._contact_by_number.setdefault(_match_key(entry.number), entry)
         self.inbound = {normalize_number(n.number): n for n in tenant.inbound_numbers}
         self.extensions = {a.extension: a.id for a in tenant.agents}
+        self._agents = {a.id: a for a in tenant.agents}
         self.forms = {f.id: f for f in tenant.qualification_forms}
         self.tags = {t.id for t in tenant.tags}
         self.flows = set(tenant.flow_ids)
@@ -47,6 +58,17 @@ class Directory:
     def crm_for(self, number: str) -> CrmContact | None:
         key = _match_key(number)
         return self._crm_by_number.get(key) if len(key) >= 4 else None
+
+    def contact_for(self, number: str) -> DirectoryContact | None:
+        """The directory contact with this number (a transfer or call destination),
+        matched as `crm_for` matches CRM contacts."""
+        key = _match_key(number)
+        return self._contact_by_number.get(key) if len(key) >= 4 else None
+
+    def colleague(self, party: str) -> AgentConfig | None:
+        """The colleague `party` names: by extension (an internal call's caller or
+        callee) or by login (the callee of a consultation, a transfer's agent)."""
+        return self._agents.get(self.extensions.get(party, party))
 
     def caller_id(self, agent: Agent, queue: Queue | None) -> str | None:
         """The outbound caller ID: the queue's, else the profile's, else the tenant's."""

@@ -3,6 +3,12 @@
 Every command handler checks everything before it changes anything, so a
 `CommandRejected` always leaves the contact center exactly as it was. The `reason`
 is stable (API clients switch on it); `kind` tells the API which HTTP status fits.
+
+Among the conflicts, a *race* is a refusal the agent could not have avoided: the
+command was right for what its screen showed, and the state moved on before the
+click arrived (the offer expired, a colleague took the call). The Banner shows a
+race as news, not as an error (see `Prefer: conflict=outcome` in `api/app.py`);
+every other conflict is a mistake to point out.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from enum import StrEnum
 class RejectionKind(StrEnum):
     NOT_FOUND = "not_found"  # 404
     FORBIDDEN = "forbidden"  # 403
-    CONFLICT = "conflict"  # 409: the state moved on (offer expired, call taken)
+    CONFLICT = "conflict"  # 409: not possible in the current state
+    RACE = "race"  # 409 too: the state moved on between the screen and the click
     INVALID = "invalid"  # 422: the request itself is wrong
 
 
@@ -84,7 +91,32 @@ _KIND: dict[Reason, RejectionKind] = {
     Reason.INVALID_FIELD_VALUE: RejectionKind.INVALID,
     Reason.INVALID_DURATION: RejectionKind.INVALID,
     Reason.TRANSFER_TO_SELF: RejectionKind.INVALID,
+    # Races. Each is the same click on the same screen, arriving a moment too late;
+    # the agent could not have known.
+    # - the offer's countdown ran out (or the call was taken elsewhere) as the agent
+    #   clicked Accept or Decline;
+    Reason.OFFER_EXPIRED: RejectionKind.RACE,
+    # - a colleague took the waiting call first;
+    Reason.CALL_ALREADY_TAKEN: RejectionKind.RACE,
+    # - the waiting call left the queue (the caller hung up, chose voicemail or a
+    #   callback) as the supervisor clicked Take;
+    Reason.CALL_NOT_WAITING: RejectionKind.RACE,
+    # - the transfer ended by itself (the destination declined or did not answer, the
+    #   customer hung up) as the agent clicked Complete or Cancel;
+    Reason.NO_TRANSFER: RejectionKind.RACE,
+    # - the post-interaction reached its deadline, which ends it whatever is left to
+    #   fill in, as the agent clicked End or Extend or saved a field.
+    Reason.NOT_IN_POST_INTERACTION: RejectionKind.RACE,
+    # Not races, though they depend on the state: the agent's own state or a rule the
+    # screen already showed, so the click was a mistake to point out. AGENT_BUSY,
+    # ALREADY_HELD, NOT_HELD, ALREADY_MUTED, NOT_MUTED, ALREADY_RECORDING, NOT_RECORDING,
+    # CALL_NOT_CONNECTED, EXTENSION_LIMIT, TOO_MANY_CALLS, RECORDING_OFF,
+    # TRANSFER_NOT_ANSWERED, ATTENDED_NOT_POSSIBLE, NOT_LOGGED_IN…: conflicts. (Hanging
+    # up a call that just ended is no refusal at all: see `controls.hangup`.)
 }
+
+RACES = tuple(r for r, kind in _KIND.items() if kind is RejectionKind.RACE)
+"""The reasons that are races (their comments in `_KIND` say why)."""
 
 
 class CommandRejected(Exception):
@@ -97,6 +129,7 @@ class CommandRejected(Exception):
 
     @property
     def kind(self) -> RejectionKind:
+        """The kind of the reason; a reason not listed in `_KIND` is a conflict."""
         return _KIND.get(self.reason, RejectionKind.CONFLICT)
 
     def __repr__(self) -> str:

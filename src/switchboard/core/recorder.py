@@ -45,4 +45,5 @@ def build_record(cc: ContactCenter, call: Call) -> InteractionRecord:
         recordings=tuple(r.ref() for r in call.recordings),
         timeline=tuple(call.timeline),
         variables=dict(call.variables),
+        caller_name=call.caller_name,
     )

@@ -138,6 +138,8 @@ class InteractionRecord:
     timeline: tuple[TimelineEntry, ...]
     variables: dict[str, str]
     """Variables collected by Smart Routing (the Datas tab)."""
+    caller_name: str | None = None
+    """The display name the caller's phone sent, if any (the caller's to choose)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -158,6 +158,7 @@ def _consult_call(cc: ContactCenter, customer: Call, t: Transfer) -> Call:
         state=CallState.DIALING,
         has_remote=external,
         consult_of=t.id,
+        consultation=True,
         crm_contact_id=customer.crm_contact_id,
         transfer_info=TransferInfo(t.from_agent, t.mode.value),
     )

@@ -14,6 +14,7 @@ from enum import StrEnum
 from switchboard.core.call import Call, CallState
 from switchboard.core.center import ContactCenter
 from switchboard.core.records import CallType
+from switchboard.core.waiting import is_pending_callback
 
 
 class PopupColour(StrEnum):
@@ -31,6 +32,18 @@ COLOUR = {
     CallType.DIRECT_INTERNAL: PopupColour.SKY_BLUE,
     CallType.PREVIEW: PopupColour.LILAC,
 }
+
+
+def colour(call: Call) -> PopupColour:
+    """The call's colour on the popup and in Calls in pool.
+
+    A queued callback not yet dialled is a preview call (lilac): the agent reviews
+    whom it is about to call, and accepting launches the call (spec §2.2), as
+    Genesys and Amazon Connect present callbacks. Once the customer is on the line it
+    shows as the queue call it is."""
+    if is_pending_callback(call) and not call.ended:  # (an ended call's line is down)
+        return PopupColour.LILAC
+    return COLOUR[call.call_type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +115,7 @@ def popup(cc: ContactCenter, offer_id: str, now: float) -> Popup | None:
         wait_seconds=waited(call, now),
         transfer_from=info.from_agent if info else None,
         transfer_mode=info.mode if info else None,
-        colour=COLOUR[call.call_type],
+        colour=colour(call),
         remaining_seconds=max(0.0, offer.deadline - now),
         auto_answer=offer.auto_answer,
     )
@@ -138,7 +151,7 @@ def calls_in_pool(cc: ContactCenter, agent_id: str, now: float) -> list[PoolEntr
                 contact_name=_contact_name(cc, call),
                 queue_id=call.queue_id,
                 wait_seconds=waited(call, now),
-                colour=COLOUR[call.call_type],
+                colour=colour(call),
                 can_take=can_take,
             )
         )

@@ -146,9 +146,9 @@ def extend(cc: ContactCenter, c: cmd.ExtendPostInteraction) -> None:
     agent, post = _post(cc, c.agent_id)
     if not (0 < c.seconds <= 3600) or not math.isfinite(c.seconds):
         raise CommandRejected(Reason.INVALID_DURATION, "extend by 1 second to 1 hour")
-    limit = agent.profile.max_post_interaction_extension
-    if post.extended_by + c.seconds > limit + 1e-9:
-        left = max(0.0, limit - post.extended_by)
+    left = extension_left(agent, post)
+    if c.seconds > left + 1e-9:
+        limit = agent.profile.max_post_interaction_extension
         raise CommandRejected(
             Reason.EXTENSION_LIMIT,
             f"you can extend by {left:.0f} more seconds at most ({limit:.0f} s in all)",
@@ -196,7 +196,10 @@ def finish(cc: ContactCenter, agent: Agent, *, expired: bool) -> None:
         leg = _leg(call, agent.id)
         if leg is not None:
             leg.post_ended_at = cc.now
-            leg.qualification = dict(post.qualification)
+            # The consultation of an attended transfer shares the wrap-up, not the
+            # customer's outcome: a sale would count twice in the reports.
+            if not call.consultation:
+                leg.qualification = dict(post.qualification)
             leg.tags = tuple(post.tags)
             leg.crm_links = links
         call.log(cc.now, "post_interaction_ended", agent.id, expired=expired, missing=missing)
@@ -207,3 +210,9 @@ def finish(cc: ContactCenter, agent: Agent, *, expired: bool) -> None:
         cc.retire_if_done(call)
     if agent.state is AgentState.POST_INTERACTION:
         cc.make_available(agent)
+
+
+def extension_left(agent: Agent, post: PostInteraction) -> float:
+    """How many seconds Extend may still add to `post`: the profile's limit, less
+    what the agent has added already (never below 0)."""
+    return max(0.0, agent.profile.max_post_interaction_extension - post.extended_by)

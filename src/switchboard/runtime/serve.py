@@ -40,6 +40,7 @@ class ServeOptions:
     rtp_ports: tuple[int, int] = (30000, 30999)
     grace: float = 30.0
     webrtc_addresses: tuple[str, ...] | None = None
+    softphone_workers: int = 1
 
 
 def parse_listen(value: str, default_port: int) -> tuple[str, int]:
@@ -123,6 +124,7 @@ async def _serve_on(
             prompt_cache=options.recordings.parent / "prompts",
             voicemail=options.recordings.parent / "voicemail",
             webrtc_addresses=options.webrtc_addresses,
+            softphone_workers=options.softphone_workers,
         ),
     )
     await server.start()

@@ -53,11 +53,8 @@ from switchboard.runtime.hub import EventHub
 from switchboard.runtime.mailer import Mailer
 from switchboard.runtime.sip_endpoint import SipEndpoint
 from switchboard.runtime.smart_routing import Later, SmartRouting
-from switchboard.runtime.softphone import (
-    SoftphoneGateway,
-    SoftphoneSession,
-    restrict_ice_addresses,
-)
+from switchboard.runtime.softphone import SoftphoneGateway, restrict_ice_addresses
+from switchboard.runtime.softphone_workers import SoftphoneWorkers
 from switchboard.runtime.telephony import Telephony
 from switchboard.runtime.throttle import FailureThrottle
 from switchboard.runtime.voicemail import Voicemail
@@ -99,6 +96,9 @@ class ServerOptions:
     webrtc_addresses: tuple[str, ...] | None = None
     """The addresses the Banner softphones' ICE offers; every interface but loopback
     when None (tests give 127.0.0.1)."""
+    softphone_workers: int = 0
+    """Worker processes for the Banner softphones (`softphone_workers.py`); 0 runs
+    them in the server's own process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,9 +217,13 @@ class CallServer:
             post=self._post,
         )
         self.waiting.center = self.center
-        self.softphone = SoftphoneGateway()
-        if options.webrtc_addresses is not None:
-            restrict_ice_addresses(options.webrtc_addresses)
+        self.softphone: SoftphoneGateway | SoftphoneWorkers
+        if options.softphone_workers:
+            self.softphone = SoftphoneWorkers(options.softphone_workers, options.webrtc_addresses)
+        else:
+            self.softphone = SoftphoneGateway()
+            if options.webrtc_addresses is not None:
+                restrict_ice_addresses(options.webrtc_addresses)
         self.accepting = True
         self._stopped = False
         self._inbox: asyncio.Queue[_Item] = asyncio.Queue()
@@ -286,9 +290,9 @@ class CallServer:
             session.target = ("127.0.0.1", port)
             return []
 
-        def closed(ended: SoftphoneSession) -> None:
+        def closed(_: object) -> None:
             async def detach() -> list[cmd.Command]:
-                self.telephony.detach_softphone(ended.agent_id, ended.id)
+                self.telephony.detach_softphone(session.agent_id, session.id)
                 return []
 
             self._post(detach)

@@ -17,6 +17,8 @@ transcription exists. Then, off the call's path, a background task transcribes i
 (faster-whisper, in the transcriber's own thread), stores the text, and emails the
 mailbox's recipients with the text and the WAV attached. A failed transcription or
 email is recorded on the message (`failed`, `emailed_at` unset), never lost.
+`on_saved` hears of the message when it is stored and again when its transcription
+is in (or failed): the agents' stream announces both to the mailbox's readers.
 """
 
 from __future__ import annotations
@@ -98,6 +100,8 @@ class Voicemail:
         self.clock = clock
         self.post = post
         self.center: ContactCenter | None = None
+        self.on_saved: Callable[[VoicemailRecord, str], None] | None = None
+        """Told of a message stored (`"saved"`) and of its transcription (`"transcribed"`)."""
         self.sessions: dict[str, _Session] = {}
         self.background: set[asyncio.Task[None]] = set()
         self._tone: Path | None = None
@@ -216,7 +220,12 @@ class Voicemail:
             transcription_status="pending",
             emailed_at=None,
         )
-        self._save(record)
+        self.deliver(record)
+
+    def deliver(self, record: VoicemailRecord) -> None:
+        """Store a new message and announce it; transcribe and email it in the
+        background."""
+        self._save(record, "saved")
         task = asyncio.get_running_loop().create_task(self._after_call(record))
         self.background.add(task)
         task.add_done_callback(self.background.discard)
@@ -228,7 +237,7 @@ class Voicemail:
         except Exception:
             log.exception("voicemail %s not transcribed", record.id)
             record = replace(record, transcription_status="failed")
-        self._save(record)
+        self._save(record, "transcribed")
         box = self.tenant.mailbox(record.mailbox)
         if self.mailer is None or not box.email:
             return
@@ -239,11 +248,18 @@ class Voicemail:
             return
         self._save(replace(record, emailed_at=self.clock()))
 
-    def _save(self, record: VoicemailRecord) -> None:
+    def _save(self, record: VoicemailRecord, change: str | None = None) -> None:
         try:
             self.store.save_voicemail(record)
         except Exception:
             log.exception("voicemail %s not saved", record.id)
+            return
+        if change is not None and self.on_saved is not None:
+            try:
+                self.on_saved(record, change)
+            except Exception:  # the message is stored: only its news is lost, never
+                # its transcription or its email
+                log.exception("voicemail %s: its readers were not told", record.id)
 
     async def drain(self, timeout: float) -> None:
         """Shutdown: give transcriptions and emails under way `timeout` seconds."""

@@ -73,6 +73,7 @@ def fill_interaction(row: InteractionRow, record: InteractionRecord) -> None:
     row.direction = record.direction.value
     row.call_type = record.call_type.value
     row.caller = record.caller
+    row.caller_name = record.caller_name
     row.callee = record.callee
     row.crm_contact_id = record.crm_contact_id
     row.queue_id = record.queue_id
@@ -190,6 +191,7 @@ def interaction_from_row(row: InteractionRow) -> InteractionRecord:
         recordings=tuple(_recording(r) for r in row.recordings),
         timeline=tuple(_timeline_entry(e) for e in row.timeline),
         variables=dict(row.variables),
+        caller_name=row.caller_name,
     )
 
 

@@ -60,6 +60,7 @@ class InteractionRow(Base):
     direction: Mapped[str]
     call_type: Mapped[str]
     caller: Mapped[str] = mapped_column(index=True)
+    caller_name: Mapped[str | None]
     callee: Mapped[str]
     crm_contact_id: Mapped[str | None] = mapped_column(index=True)
     queue_id: Mapped[str | None]

@@ -2,7 +2,13 @@
 //
 // Requests carry the session cookie set at login (HttpOnly: scripts never see it).
 // Every refusal comes back as JSON {error, message}; `ApiError` keeps both, and the
-// message is written for a person, so the Banner shows it as is.
+// message is written for a person, so the Banner shows it as is. A race (the state
+// moved on between the screen and the click: the offer expired as the agent clicked
+// Accept, a colleague took the call) is ordinary news: the Banner asks for races as
+// a 200 {refused} (`Prefer: conflict=outcome`), which the browser does not log as a
+// failed request, and throws an `ApiError` 409 whose `race` is true. Every other
+// refusal (a 409 included: past the extension limit, too many calls) keeps its
+// status and is an error.
 //
 // The stream sends a snapshot of the agent's screen, then the sections that
 // changed. When the socket drops (network, server restart, a server that found us
@@ -14,13 +20,19 @@ import { setServerOffset } from "./time.js";
 const BASE = new URL("api/v1/", document.baseURI);
 
 export class ApiError extends Error {
-  /** @param {number} status @param {string} error @param {string} message */
-  constructor(status, error, message) {
+  /**
+   * @param {number} status @param {string} error @param {string} message
+   * @param {boolean} [race] the state moved on (the server said so): news, not a failure
+   */
+  constructor(status, error, message, race = false) {
     super(message);
     this.status = status;
     this.error = error;
+    this.race = race;
   }
 }
+
+const CONFLICT_AS_OUTCOME = "conflict=outcome";
 
 /**
  * @param {string} method
@@ -33,7 +45,10 @@ export async function request(method, path, body) {
     response = await fetch(new URL(path, BASE), {
       method,
       credentials: "same-origin",
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      headers: {
+        Prefer: CONFLICT_AS_OUTCOME,
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -44,6 +59,9 @@ export async function request(method, path, body) {
   let data = null;
   if ((response.headers.get("Content-Type") || "").includes("application/json")) {
     data = await response.json().catch(() => null);
+  }
+  if (data?.refused && (response.headers.get("Preference-Applied") ?? "").includes(CONFLICT_AS_OUTCOME)) {
+    throw new ApiError(409, data.refused.error, data.refused.message, true);
   }
   if (!response.ok) {
     throw new ApiError(

@@ -14,6 +14,7 @@ import { h, replace } from "./dom.js";
 import { Notices, toast } from "./notices.js";
 import { Notifier } from "./notify.js";
 import { Softphone } from "./softphone.js";
+import { ANSWER_SHORTCUT, afterPopup, listenForShortcuts, redraw } from "./focus.js";
 import { Store } from "./state.js";
 import { startTicking, tick } from "./time.js";
 import { newCallDialog, transferDialog } from "./views/dialogs.js";
@@ -22,6 +23,7 @@ import { modules, navView } from "./views/modules.js";
 import { missingFields } from "./views/post.js";
 import { popupView } from "./views/popup.js";
 import { smallBannerAllowed, statusBar } from "./views/statusbar.js";
+import { withVoicemail } from "./views/voicemail.js";
 
 const HINT = "switchboard.signed-in";
 /** Whether this browser signed in before: only then is the session worth asking for
@@ -42,14 +44,16 @@ let regions = null;
 
 // -- messages to the agent -------------------------------------------------------------
 
-/** Run a command; a refusal is shown to the agent (the server's words). */
+/** Run a command; a refusal is shown to the agent (the server's words): as news
+ * when the state moved on meanwhile (a race: the offer expired as the agent
+ * clicked Accept), else as an error. */
 async function attempt(fn) {
   try {
     return await fn();
   } catch (error) {
     if (error instanceof ApiError) {
       if (error.status === 401) return signedOut("Your session ended: sign in again.");
-      toast(error.message, "error");
+      toast(error.message, error.race ? "warn" : "error");
       return undefined;
     }
     throw error;
@@ -239,12 +243,17 @@ function renderNav() {
 let announcedOffer = null;
 function renderPopup() {
   const popup = store.view.popup;
-  replace(regions.popup, popupView(store, actions));
-  // Screen readers hear of a new call even though the focus stays where it is.
+  redraw(
+    regions.popup,
+    () => replace(regions.popup, popupView(store, actions)),
+    (key) => afterPopup(regions.module, key),
+  );
+  // Screen readers hear of a new call even though the focus stays where it is
+  // (focus.js: a call never takes the focus).
   if (popup && popup.offer_id !== announcedOffer) {
     announcedOffer = popup.offer_id;
     const name = popup.contact_name ? `${popup.contact_name}, ${popup.caller}` : popup.caller;
-    regions.announcer.textContent = `Incoming call from ${name}${popup.queue_name ? `, ${popup.queue_name}` : ""}.`;
+    regions.announcer.textContent = `Incoming call from ${name}${popup.queue_name ? `, ${popup.queue_name}` : ""}. ${ANSWER_SHORTCUT} goes to Accept.`;
   }
   tick(regions.popup);
   if (!popup) notifier.stopRinging();
@@ -253,7 +262,7 @@ function renderPopup() {
 
 function renderModule() {
   const module = MODULES.find((m) => m.id === store.ui.module) ?? MODULES[0];
-  replace(regions.module, module.view());
+  redraw(regions.module, () => replace(regions.module, module.view()));
   tick(regions.module);
 }
 
@@ -380,7 +389,7 @@ async function enterDesk() {
   stream = new EventStream({
     onSnapshot: (view) => store.snapshot(view),
     onUpdate: (changes) => store.update(changes),
-    onMessage: (message) => notices.handle(message),
+    onMessage: (message) => (message.type === "voicemail" ? voicemailNews(message) : notices.handle(message)),
     onState: (state) => store.setUi({ connection: state }),
     onUnauthorized: () => signedOut("Your session ended: sign in again."),
     signedIn: () =>
@@ -397,6 +406,21 @@ async function enterDesk() {
   );
   // The voicemail badge, without waiting for the module to be opened.
   attempt(async () => store.setUi({ mailboxes: await api.mailboxes() }));
+}
+
+/** A message stored, transcribed or heard in a mailbox the agent reads (the
+ * stream's `voicemail` message): the list and the module's badge follow at once. */
+function voicemailNews(message) {
+  const box = message.mailbox;
+  const boxes = store.ui.mailboxes ?? [];
+  const mailboxes = boxes.some((b) => b.id === box.id)
+    ? boxes.map((b) => (b.id === box.id ? { ...b, unheard: box.unheard } : b))
+    : [...boxes, box];
+  store.setUi({ mailboxes, voicemails: withVoicemail(store.ui.voicemails ?? [], message.voicemail) });
+  if (message.change === "saved") {
+    const m = message.voicemail;
+    toast(`New voicemail from ${m.caller_name ?? m.caller} in ${m.mailbox_name}.`, "info");
+  }
 }
 
 function signedOut(message) {
@@ -432,6 +456,7 @@ function showLogin(message) {
 
 async function boot() {
   startTicking();
+  listenForShortcuts();
   if (hint.get()) {
     try {
       await enterDesk();

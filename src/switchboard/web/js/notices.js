@@ -65,12 +65,17 @@ export class Notices {
     const call =
       store.view.calls?.find((c) => c.call_id === message.call_id) ?? store.seenCalls.get(message.call_id);
     const popup = store.view.popup?.call_id === message.call_id ? store.view.popup : null;
+    // A colleague calling is named as the popup names it (a number alone otherwise).
+    const named = (number) => {
+      const colleague = store.colleague(number);
+      return colleague ? `${colleague.name} (${number})` : number;
+    };
     let body = "";
-    if (popup) body = popup.contact_name ? `${popup.contact_name} (${popup.caller})` : popup.caller;
+    if (popup) body = popup.contact_name ? `${popup.contact_name} (${popup.caller})` : named(popup.caller);
     else if (call) {
       const p = party(call, store);
       body = p.name ? `${p.name} (${p.number})` : p.number;
-    } else if (message.detail?.caller) body = message.detail.caller;
+    } else if (message.detail?.caller) body = named(message.detail.caller);
     if (message.kind === "transfer_requested" && message.detail?.from_agent) {
       const mode = message.detail.mode === "attended" ? "attended" : "blind";
       body = `From ${store.userName(message.detail.from_agent)} (${mode})`;
@@ -105,9 +110,12 @@ export class Notices {
     };
     store.setUi({ transfers: { ...store.ui.transfers, [message.transfer_id]: merged } });
     // A call still on screen shows its transfer's end in its banner; a call that
-    // left (a blind transfer) is followed here.
+    // left (a blind transfer) is followed here. A completed transfer always takes
+    // the call away, even when this message comes before the view that drops it (a
+    // blind transfer to a queue or a Smart Routing completes at once): said here too.
     const onScreen = (store.view.calls ?? []).some((c) => c.call_id === message.call_id);
-    if (!onScreen && ["completed", "failed", "cancelled"].includes(message.status)) {
+    const final = ["completed", "failed", "cancelled"].includes(message.status);
+    if (message.status === "completed" || (!onScreen && final)) {
       let text = TRANSFER_STATUS[message.status] ?? message.status;
       if (message.failure_reason) text += `: ${FAILURE_REASON[message.failure_reason] ?? message.failure_reason}`;
       toast(`${text}.`, message.status === "failed" ? "error" : "info");

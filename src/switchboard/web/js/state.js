@@ -89,7 +89,18 @@ export class Store {
   }
 
   userName(agentId) {
-    return this.config?.users.find((u) => u.id === agentId)?.name ?? agentId ?? "";
+    return this.colleague(agentId)?.name ?? agentId ?? "";
+  }
+
+  /**
+   * The colleague a caller or callee names, as the server finds it
+   * (`Directory.colleague`): by extension (an internal call) or by login (the callee
+   * of a consultation, a transfer's agent); null for anyone else.
+   * @param {string | null | undefined} party
+   */
+  colleague(party) {
+    if (!party) return null;
+    return this.config?.users.find((u) => u.extension === party || u.id === party) ?? null;
   }
 
   contact(contactId) {

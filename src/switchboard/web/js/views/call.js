@@ -117,8 +117,39 @@ function switcher(store, calls, focused, actions) {
   );
 }
 
+/** What a party of a merged call is, beside its name. */
+const PARTY_KIND = { customer: "Customer", agent: "Colleague", external: "External number" };
+
+/** The other parties of a merged call (the view's `parties`, the agent left out),
+ * or null when the call is not merged: its far end is then the `party`. */
+function othersOnTheLine(store, call) {
+  if (!call.conference_id || !call.parties) return null;
+  const me = store.view.agent?.id;
+  return call.parties.filter((p) => !(p.kind === "agent" && p.agent_id === me));
+}
+
+function partiesList(others) {
+  return h(
+    "ul",
+    { class: "call-parties", "aria-label": "On the call" },
+    others.map((p) =>
+      h(
+        "li",
+        { class: "call-party" },
+        partyLabel(p.name, p.number),
+        h("span", { class: "muted", text: PARTY_KIND[p.kind] ?? p.kind }),
+      ),
+    ),
+  );
+}
+
 function callPanel(store, call, actions) {
-  const who = party(call, store);
+  // A merged call is named after everyone else on the line, whoever dialled whom:
+  // a colleague who left is no longer named.
+  const others = othersOnTheLine(store, call);
+  const who = others
+    ? { name: others.map((p) => p.name || p.number).join(", "), number: null }
+    : party(call, store);
   const id = call.call_id;
   const tab = store.ui.callTab?.[id] ?? "call";
   const start = call.connected_at ?? call.answered_at;
@@ -135,11 +166,12 @@ function callPanel(store, call, actions) {
         h(
           "p",
           { class: "call-meta" },
-          who.name ? h("span", { class: "call-number", text: who.number }) : null,
+          who.name && who.number ? h("span", { class: "call-number", text: who.number }) : null,
           call.queue_name ? h("span", { text: call.queue_name }) : null,
           h("span", { text: DIRECTION[call.direction] ?? call.direction }),
           colourChip(call.colour),
         ),
+        others ? partiesList(others) : null,
       ),
       h(
         "div",
@@ -283,6 +315,11 @@ function keypad(store, call, actions) {
           if (KEYS.includes(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
             event.preventDefault();
             actions.dtmf(id, event.key);
+          } else if (event.key === "Escape") {
+            // Closed like a dialog: the focus goes back to the button that opened it.
+            event.preventDefault();
+            actions.toggleKeypad(id);
+            document.querySelector(`[data-key="keypad-${CSS.escape(id)}"]`)?.focus();
           }
         },
       },

@@ -15,7 +15,7 @@ export function party(call, store) {
     const mine = store.view.agent?.extension;
     const other = call.caller === mine ? call.callee : call.caller;
     // A consultation names the colleague by login, other internal calls by extension.
-    const user = store.config?.users.find((u) => u.extension === other || u.id === other);
+    const user = store.colleague(other);
     return { name: user?.name ?? null, number: user?.extension ?? other };
   }
   if (call.direction === "outbound") {

@@ -2,6 +2,7 @@
 // native <dialog> elements: modal, keyboard-trapped, closed with Escape.
 
 import { h } from "../dom.js";
+import { returnFocusOnClose } from "../focus.js";
 import { TRANSFER_KIND } from "../labels.js";
 
 /** Open `content` in a modal dialog; returns a function that closes it. */
@@ -21,6 +22,7 @@ export function openDialog(title, build) {
     build(close),
   );
   document.body.append(dialog);
+  returnFocusOnClose(dialog);
   dialog.showModal();
   return close;
 }

@@ -6,6 +6,22 @@ import { duration, when } from "../time.js";
 import { empty } from "./common.js";
 
 /**
+ * The other party of an entry, as the server names it: the CRM contact or the
+ * caller's display name for a call received; the colleague, queue or directory
+ * contact (else the CRM contact) for a call made; the colleague for an internal
+ * call, whose callee may be a login (a consultation): its extension is shown.
+ * @param {import("../state.js").Store} store
+ * @param {any} r an entry of /api/v1/history
+ */
+export function otherParty(store, r) {
+  if (r.direction === "inbound") return { name: r.crm_contact_name ?? r.caller_name ?? null, number: r.caller };
+  if (r.direction === "outbound") return { name: r.callee_name ?? r.crm_contact_name ?? null, number: r.callee };
+  if (r.caller !== store.view.agent?.extension) return { name: r.caller_name ?? null, number: r.caller };
+  // The server names the colleague; its extension is shown, not a consultation's login.
+  return { name: r.callee_name ?? null, number: store.colleague(r.callee)?.extension ?? r.callee };
+}
+
+/**
  * @param {import("../state.js").Store} store
  * @param {{callBack: (interactionId: string) => void, refresh: () => void}} actions
  */
@@ -28,9 +44,7 @@ export function historyView(store, actions) {
           "ul",
           { class: "list" },
           history.map((r) => {
-            const contact = r.crm_contact_id ? store.contact(r.crm_contact_id) : null;
-            let other = r.direction === "inbound" ? r.caller : r.callee;
-            if (r.direction === "internal") other = r.caller === me?.extension ? r.callee : r.caller;
+            const { name, number } = otherParty(store, r);
             const mine = r.agents.find((a) => a.agent_id === me?.id);
             const outcome = mine ? Object.values(mine.qualification ?? {}).join(", ") : "";
             return h(
@@ -39,8 +53,8 @@ export function historyView(store, actions) {
               h(
                 "div",
                 { class: "list-main" },
-                h("span", { class: "party-name", text: contact?.name ?? other }),
-                contact ? h("span", { class: "party-number", text: other }) : null,
+                h("span", { class: "party-name", text: name ?? number }),
+                name ? h("span", { class: "party-number", text: number }) : null,
               ),
               h(
                 "div",
@@ -55,7 +69,7 @@ export function historyView(store, actions) {
                 type: "button",
                 class: "secondary small",
                 text: "Call back",
-                "aria-label": `Call back ${contact?.name ?? other}`,
+                "aria-label": `Call back ${name ?? number}`,
                 on: { click: () => actions.callBack(r.id) },
               }),
             );

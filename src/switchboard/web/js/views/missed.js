@@ -28,14 +28,17 @@ export function missedView(store, actions) {
           { class: "list" },
           missed.map((m) => {
             const contact = m.crm_contact_id ? store.contact(m.crm_contact_id) : null;
+            // A colleague's call is named after the colleague, as its popup was.
+            const colleague = contact ? null : store.colleague(m.caller);
+            const name = contact?.name ?? colleague?.name ?? null;
             return h(
               "li",
               { class: "list-item", dataset: { missed: m.id } },
               h(
                 "div",
                 { class: "list-main" },
-                h("span", { class: "party-name", text: contact?.name ?? m.caller }),
-                contact ? h("span", { class: "party-number", text: m.caller }) : null,
+                h("span", { class: "party-name", text: name ?? m.caller }),
+                name ? h("span", { class: "party-number", text: m.caller }) : null,
               ),
               h(
                 "div",
@@ -48,7 +51,7 @@ export function missedView(store, actions) {
                 type: "button",
                 class: "secondary small",
                 text: "Call back",
-                "aria-label": `Call back ${contact?.name ?? m.caller}`,
+                "aria-label": `Call back ${name ?? m.caller}`,
                 on: { click: () => actions.callBack(m) },
               }),
             );

@@ -3,6 +3,7 @@
 // or Decline before the countdown runs out.
 
 import { h } from "../dom.js";
+import { ANSWER_SHORTCUT } from "../focus.js";
 import { COLOUR, TRANSFER_MODE } from "../labels.js";
 import { now } from "../time.js";
 import { facts, since, until } from "./common.js";
@@ -16,7 +17,7 @@ export function popupView(store, actions) {
   if (!popup) return null;
   const meaning = COLOUR[popup.colour] ?? { label: "Call" };
   // A colleague calling (internal) is named from the directory of users.
-  const colleague = store.config?.users.find((u) => u.extension === popup.caller);
+  const colleague = store.colleague(popup.caller);
   const name = popup.contact_name || colleague?.name || null;
   const total = Math.max(1, popup.deadline_at - popup.offered_at);
   const transfer = popup.transfer_from
@@ -34,7 +35,13 @@ export function popupView(store, actions) {
   };
   const accept = h(
     "button",
-    { type: "button", class: "popup-accept", dataset: { key: "popup-accept" }, on: { click: act(actions.accept) } },
+    {
+      type: "button",
+      class: "popup-accept",
+      dataset: { key: "popup-accept" },
+      "aria-keyshortcuts": ANSWER_SHORTCUT,
+      on: { click: act(actions.accept) },
+    },
     h("span", { class: "icon", "aria-hidden": "true", text: "✓" }),
     "Accept",
   );

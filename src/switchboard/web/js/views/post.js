@@ -2,6 +2,9 @@
 // case, the remaining and total time with Extend, and End the post-interaction.
 // End checks the required fields here first, and says which one is missing: the
 // server checks them too, but the agent should not have to wait for a refusal.
+// Extend asks for no more than the profile still allows (`extension_left_seconds`),
+// and says so once nothing is left. The header names the calls from the view's
+// `post_interaction.calls`, so a reload during the post-call still says whom it is for.
 
 import { h } from "../dom.js";
 import { duration } from "../time.js";
@@ -28,7 +31,7 @@ export function postView(store, actions) {
   const form = post.form_id ? store.form(post.form_id) : null;
   const drafts = store.ui.postDrafts ?? {};
   const values = { ...post.qualification, ...drafts };
-  const calls = post.call_ids.map((id) => store.seenCalls.get(id)).filter(Boolean);
+  const calls = post.calls ?? post.call_ids.map((id) => store.seenCalls.get(id)).filter(Boolean);
   const problem = store.ui.postProblem ?? "";
 
   return h(
@@ -59,13 +62,7 @@ export function postView(store, actions) {
         { class: "post-time", role: "timer", "aria-label": "Post-call time" },
         h("span", { class: "post-left" }, until(post.deadline_at)),
         h("span", { class: "muted", text: ` left of ${duration(post.total_seconds)}` }),
-        h("button", {
-          type: "button",
-          class: "secondary",
-          text: `Extend by ${EXTEND_BY} s`,
-          dataset: { key: "post-extend" },
-          on: { click: () => actions.extend(EXTEND_BY) },
-        }),
+        extendButton(post, actions),
       ),
     ),
     form ? qualification(form, values, actions, store.ui.postInvalid ?? []) : h("p", { class: "muted", text: "This call's queue has no qualification form." }),
@@ -85,6 +82,34 @@ export function postView(store, actions) {
       }),
     ),
   );
+}
+
+/** Extend by 30 s, or by what is left of the profile's allowance; disabled, with
+ * the reason beside it, once the allowance is used up. */
+function extendButton(post, actions) {
+  const left = post.extension_left_seconds ?? Infinity;
+  const step = Math.min(EXTEND_BY, Math.floor(left));
+  const button = h("button", {
+    type: "button",
+    class: "secondary",
+    text: step > 0 ? `Extend by ${step} s` : "Extend",
+    disabled: step <= 0,
+    "aria-describedby": step <= 0 ? "post-extend-note" : null,
+    dataset: { key: "post-extend" },
+    on: { click: () => step > 0 && actions.extend(step) },
+  });
+  if (step > 0) return button;
+  const allowed = post.max_extension_seconds ?? 0;
+  return [
+    button,
+    h("span", {
+      id: "post-extend-note",
+      class: "post-extend-note muted",
+      text: allowed > 0
+        ? `You have added all the extra time your profile allows (${duration(allowed)}).`
+        : "Your profile does not allow extending the post-call.",
+    }),
+  ];
 }
 
 /** The required fields of `form` that `values` leaves empty, by label. */
@@ -189,20 +214,38 @@ function crmBlock(store, post, actions) {
       }),
     );
   });
+  // The contact and case chosen but not linked yet live in the page's state: the
+  // post-call is redrawn whenever the view changes (a tag set, Extend), and a choice
+  // kept only in the elements would be dropped.
+  const draft = () => {
+    const kept = store.ui.crmDraft;
+    return kept?.at === post.started_at ? kept : { at: post.started_at, contact: "", case: "" };
+  };
+  const keep = (changes) => store.setUi({ crmDraft: { ...draft(), ...changes } });
+  const caseOptions = (contactId) => [
+    h("option", { value: "", text: "No case" }),
+    ...(store.contact(contactId)?.cases ?? []).map((c) => h("option", { value: c.id, text: `${c.title} (${c.status})` })),
+  ];
+  const chosen = draft();
   const contactSelect = h(
     "select",
     { id: "crm-contact", dataset: { key: "crm-contact" } },
     h("option", { value: "", text: "Choose a contact…" }),
     contacts.map((c) => h("option", { value: c.id, text: c.name })),
   );
-  const caseSelect = h("select", { id: "crm-case", dataset: { key: "crm-case" } }, h("option", { value: "", text: "No case" }));
+  contactSelect.value = chosen.contact;
+  const caseSelect = h("select", { id: "crm-case", dataset: { key: "crm-case" } }, caseOptions(chosen.contact));
+  caseSelect.value = chosen.case;
   contactSelect.addEventListener("change", () => {
-    const contact = store.contact(contactSelect.value);
-    caseSelect.replaceChildren(
-      h("option", { value: "", text: "No case" }),
-      (contact?.cases ?? []).map((c) => h("option", { value: c.id, text: `${c.title} (${c.status})` })),
-    );
+    keep({ contact: contactSelect.value, case: "" });
+    caseSelect.replaceChildren(...caseOptions(contactSelect.value));
   });
+  caseSelect.addEventListener("change", () => keep({ case: caseSelect.value }));
+  const link = () => {
+    if (!contactSelect.value) return;
+    actions.link(contactSelect.value, caseSelect.value || null);
+    keep({ contact: "", case: "" });
+  };
   return h(
     "fieldset",
     { class: "crm" },
@@ -220,7 +263,7 @@ function crmBlock(store, post, actions) {
         class: "secondary",
         text: "Link",
         dataset: { key: "crm-link" },
-        on: { click: () => contactSelect.value && actions.link(contactSelect.value, caseSelect.value || null) },
+        on: { click: link },
       }),
     ),
   );

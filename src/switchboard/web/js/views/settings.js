@@ -3,6 +3,7 @@
 // browser's permission, asked for here (a browser asks only after a click).
 
 import { h } from "../dom.js";
+import { ANSWER_SHORTCUT } from "../focus.js";
 import { NOTIFICATION, NOTIFICATION_MODE } from "../labels.js";
 
 /**
@@ -116,6 +117,23 @@ export function settingsView(store, actions) {
             ),
           )
         : null,
+    ),
+    h(
+      "fieldset",
+      { class: "keyboard" },
+      h("legend", { text: "Keyboard" }),
+      h(
+        "dl",
+        { class: "facts shortcuts" },
+        h("dt", {}, h("kbd", { text: ANSWER_SHORTCUT })),
+        h("dd", {
+          text: "Go to the ringing call's Accept button, then Enter answers. A call never takes the focus by itself: typing elsewhere cannot answer it.",
+        }),
+        h("dt", {}, h("kbd", { text: "Escape" })),
+        h("dd", { text: "Close a dialog or the phone keypad; the focus goes back to the button that opened it." }),
+        h("dt", {}, h("kbd", { text: "Enter" })),
+        h("dd", { text: "Apply the status chosen with the arrow keys in My status." }),
+      ),
     ),
   );
 }

@@ -1,7 +1,7 @@
 // The top bar: who is signed in, their status (Available, Pause with a reason,
 // Logged out), the connection to the server and the softphone.
 
-import { h } from "../dom.js";
+import { h, srOnly } from "../dom.js";
 import { AGENT_STATE, pauseReason } from "../labels.js";
 
 const BUSY_STATES = ["presented", "on_call", "post_interaction"];
@@ -34,16 +34,44 @@ export function statusBar(store, actions) {
       class: `status-select status--${agent.state}`,
       "aria-label": "My status",
       dataset: { key: "status-select" },
+      "aria-describedby": "status-help",
       on: {
-        change: (event) => {
-          const [state, reason] = event.target.value.split(":");
-          actions.setStatus(state, reason);
+        // A closed list changes its value with each arrow key: the keyboard only
+        // picks a status, Enter applies it and Escape (or leaving) puts the current
+        // one back, so that going from Logged out to Available does not pass through
+        // every pause. A choice made in the open list applies at once.
+        keydown: (event) => {
+          if (event.key === "Enter") {
+            event.preventDefault(); // Enter applies; it does not open the list
+            if (select.value !== current) apply();
+          } else if (event.key === "Escape") {
+            revert();
+          } else if (event.key !== "Tab" && !event.altKey) {
+            picking = true;
+            window.setTimeout(() => { picking = false; });
+          }
         },
+        change: () => {
+          if (picking) hint.hidden = select.value === current;
+          else apply();
+        },
+        blur: () => revert(),
       },
     },
     options,
   );
   select.value = current;
+  let picking = false;
+  const hint = h("span", { class: "status-hint", text: "Press Enter to apply", hidden: true });
+  const apply = () => {
+    hint.hidden = true;
+    const [state, reason] = select.value.split(":");
+    actions.setStatus(state, reason);
+  };
+  const revert = () => {
+    select.value = current;
+    hint.hidden = true;
+  };
 
   const pending = agent.pending_pause
     ? h("span", { class: "pending-pause", text: `Pause (${pauseReason(agent.pending_pause)}) after this call` })
@@ -65,7 +93,7 @@ export function statusBar(store, actions) {
       "div",
       { class: "brand" },
       h("span", { class: "brand-mark small", "aria-hidden": "true" }),
-      h("span", { class: "brand-name", text: "Switchboard" }),
+      h("h1", { class: "brand-name" }, "Switchboard", srOnly(" Banner")),
       h("span", { class: "brand-company", text: config.company }),
     ),
     h(
@@ -73,6 +101,8 @@ export function statusBar(store, actions) {
       { class: "status-area" },
       h("span", { class: `status-dot status--${agent.state}`, "aria-hidden": "true" }),
       select,
+      h("span", { id: "status-help", class: "sr-only", text: "Choose with the arrow keys, then press Enter." }),
+      hint,
       pending,
       agent.state === "paused" || BUSY_STATES.includes(agent.state)
         ? h("span", { class: "state-since muted", title: "Time in this status", dataset: { since: String(agent.state_since_at) } })

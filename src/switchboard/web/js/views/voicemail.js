@@ -11,6 +11,12 @@ const TRANSCRIPTION = {
   disabled: "No transcription for this mailbox.",
 };
 
+/** `list` with `message` in it (replacing its older version), newest first: a
+ * message announced by the stream, or changed since the list was loaded. */
+export function withVoicemail(list, message) {
+  return [...list.filter((m) => m.id !== message.id), message].sort((a, b) => b.created_at - a.created_at);
+}
+
 /** The players, one per message, kept across redraws: redrawing the list (the
  * message just marked heard) must not stop the one playing. */
 const players = new Map();
