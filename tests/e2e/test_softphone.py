@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import fractions
+import os
+import signal
 import wave
 from pathlib import Path
 from typing import Any
@@ -274,3 +276,67 @@ def test_a_dead_softphone_worker_loses_no_call(tmp_path: Path) -> None:
     assert out["second_pid"] != out["first_pid"]  # a new worker
     assert len(out["flows"]) == 2
     assert out["customer"].successful == 1, out["customer"].log
+
+
+def _banner_alice_and_bruno(tenant: Tenant) -> Tenant:
+    agents = [
+        a.model_copy(update={"device": Device.BANNER}) if a.id in ("alice", "bruno") else a
+        for a in tenant.agents
+    ]
+    return tenant.model_copy(update={"agents": agents})
+
+
+def _worker_children() -> list[int]:
+    """This process's children running a softphone worker (orphans would show)."""
+    me, found = str(os.getpid()), []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = status.read_text().rsplit(")", 1)[1].split()[1]
+            command = (status.parent / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue  # a process that ended meanwhile
+        if parent == me and b"softphone_worker" in command:
+            found.append(int(status.parent.name))
+    return sorted(found)
+
+
+def test_two_workers_share_the_agents_and_ignore_a_stop_signal(tmp_path: Path) -> None:
+    """With two workers, Alice's and Bruno's sessions go one to each. A SIGTERM (the
+    whole process group gets it when the server is stopped) leaves them running for
+    the server's graceful stop. Both killed, two offers at once start each worker
+    once, with no process left over."""
+
+    async def scenario() -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        async with running_api(tmp_path, edit=_banner_alice_and_bruno, softphone_workers=2) as api:
+            softphone = api.running.server.softphone
+            assert isinstance(softphone, SoftphoneWorkers)
+            tokens = [await api.login("alice"), await api.login("bruno")]
+            peers = await asyncio.gather(*(_connect(api, t) for t in tokens))
+            out["spread"] = sorted(len(w.sessions) for w in softphone.workers)
+            pids = [w.process.pid for w in softphone.workers if w.process is not None]
+            for pid in pids:
+                os.kill(pid, signal.SIGTERM)
+            third = await _connect(api, tokens[0])  # a round trip after the signal
+            out["after_term"] = [w.alive for w in softphone.workers]
+            for worker in softphone.workers:
+                assert worker.process is not None
+                worker.process.kill()
+            telephony = api.running.server.telephony
+            await api.running.until(lambda: not telephony.softphones)
+            again = await asyncio.gather(*(_connect(api, t) for t in tokens))
+            out["answers"] = [status for _, _, (status, _) in again]
+            out["restarted"] = [w.alive for w in softphone.workers]
+            out["children"] = len(_worker_children())
+            for pc, _, _ in [*peers, third, *again]:
+                await pc.close()
+        out["children_after_stop"] = len(_worker_children())
+        return out
+
+    out = asyncio.run(scenario())
+    assert out["spread"] == [1, 1]
+    assert out["after_term"] == [True, True]
+    assert out["answers"] == [200, 200]
+    assert out["restarted"] == [True, True]
+    assert out["children"] == 2
+    assert out["children_after_stop"] == 0

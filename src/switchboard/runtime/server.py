@@ -257,7 +257,10 @@ class CallServer:
             raise
         try:
             await self._restore_callbacks()
+            if isinstance(self.softphone, SoftphoneWorkers):
+                await self.softphone.start()
         except BaseException:
+            await self.softphone.close()
             await self.sip.stop()
             await self.media.stop()
             raise

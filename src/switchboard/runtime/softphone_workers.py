@@ -12,13 +12,18 @@ the telephony noticing: `SoftphoneWorkers` has `SoftphoneGateway`'s interface an
 sends each session to a worker process (`softphone_worker.py`, which documents the
 JSON lines they exchange).
 
-* An agent's new session goes to the worker with the fewest sessions; an agent who
+* The workers start with the server and say when they have loaded aiortc; an
+  agent's new session goes to the worker with the fewest sessions; an agent who
   offers again (a reloaded page) has its old session hung up first, wherever it was.
 * `RemoteSession` stands for a session in a worker: its id and loopback port, and
   `target`, which the telephony sets once the agent's line exists, passed on.
-* A worker that dies closes its sessions here (each `on_closed` fires, so the
-  telephony drops their lines and the Banner reconnects); the next offer starts
-  it again. Answers wait at most `ANSWER_TIMEOUT`.
+* A worker that dies, or whose output cannot be read, closes its sessions here
+  (each `on_closed` fires, so the telephony drops their lines and the Banner
+  reconnects); the next offer it is chosen for starts it again. Answers wait at
+  most `ANSWER_TIMEOUT`; a session answered after its offer gave up is closed.
+* Workers ignore SIGINT and SIGTERM: during the server's graceful stop (Ctrl-C,
+  systemd) the agents keep their audio; a worker ends when the server closes its
+  stdin, or with the server's process.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ log = logging.getLogger(__name__)
 
 ANSWER_TIMEOUT = 10.0
 """Seconds a worker has to answer an offer (aiortc gathers its candidates first)."""
+START_TIMEOUT = 30.0
+"""Seconds a new worker has to load aiortc and say it is ready."""
 
 
 class SoftphoneUnavailable(RuntimeError):
@@ -51,9 +58,11 @@ class RemoteSession:
         agent_id: str,
         session_id: str,
         port: int,
+        answer_sdp: str,
         forget: Callable[[RemoteSession], None],
     ) -> None:
         self.worker = worker
+        self.answer_sdp = answer_sdp
         self._forget = forget
         self.agent_id = agent_id
         self.id = session_id
@@ -87,62 +96,130 @@ class RemoteSession:
 class _Worker:
     """One worker process and the sessions it holds."""
 
-    def __init__(self, addresses: Sequence[str]) -> None:
+    def __init__(self, addresses: Sequence[str], forget: Callable[[RemoteSession], None]) -> None:
         self.addresses = list(addresses)
+        self.forget = forget
         self.process: asyncio.subprocess.Process | None = None
         self.sessions: dict[str, RemoteSession] = {}
-        self.pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self.pending: dict[int, tuple[asyncio.Future[RemoteSession], str]] = {}
+        """Request id → (its answer, the agent it is for)."""
         self._reader: asyncio.Task[None] | None = None
+        self._starting = asyncio.Lock()
+        self.opening = 0
+        """Offers on their way to this worker."""
 
     @property
     def alive(self) -> bool:
-        return self.process is not None and self.process.returncode is None
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "switchboard.runtime.softphone_worker",
-            *self.addresses,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            limit=1 << 20,  # an SDP answer is a few KB
+        return (
+            self.process is not None
+            and self.process.returncode is None
+            and self._reader is not None
+            and not self._reader.done()
         )
-        self._reader = asyncio.get_running_loop().create_task(self._read(self.process))
+
+    async def ensure_started(self) -> None:
+        """Start the process unless it runs; wait until it has loaded aiortc and says
+        it is ready (so that an answer's time limit is not spent on imports)."""
+        async with self._starting:  # two offers at once start one process
+            if self.alive:
+                return
+            await self._kill()
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "switchboard.runtime.softphone_worker",
+                *self.addresses,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                limit=1 << 20,  # an SDP answer is a few KB
+            )
+            self.process = process
+            assert process.stdout is not None
+            try:
+                ready = await asyncio.wait_for(process.stdout.readline(), START_TIMEOUT)
+            except TimeoutError:
+                ready = b""
+            if json.loads(ready or b"{}").get("ready") is not True:
+                await self._kill()
+                raise SoftphoneUnavailable("the softphone worker did not start")
+            self._reader = asyncio.get_running_loop().create_task(self._read(process))
+
+    async def answer(self, request: int, agent_id: str, offer_sdp: str) -> RemoteSession:
+        reply: asyncio.Future[RemoteSession] = asyncio.get_running_loop().create_future()
+        self.pending[request] = (reply, agent_id)
+        try:
+            self.send({"op": "answer", "id": request, "agent": agent_id, "sdp": offer_sdp})
+            return await asyncio.wait_for(reply, ANSWER_TIMEOUT)
+        except TimeoutError:
+            raise SoftphoneUnavailable("the softphone worker did not answer in time") from None
+        finally:
+            self.pending.pop(request, None)
 
     def send(self, message: dict[str, Any]) -> None:
-        if self.process is None or self.process.stdin is None or not self.alive:
+        process = self.process
+        if process is None or process.stdin is None or process.returncode is not None:
             return
         with contextlib.suppress(ConnectionError):
-            self.process.stdin.write(json.dumps(message).encode() + b"\n")
+            process.stdin.write(json.dumps(message).encode() + b"\n")
 
     async def _read(self, process: asyncio.subprocess.Process) -> None:
         assert process.stdout is not None
         try:
             while line := await process.stdout.readline():
-                message = json.loads(line)
-                if "closed" in message:
-                    session = self.sessions.pop(message["closed"], None)
-                    if session is not None:
-                        session.ended()
-                    continue
-                waiter = self.pending.pop(message.get("id", -1), None)
-                if waiter is not None and not waiter.done():
-                    waiter.set_result(message)
-        except (ValueError, ConnectionError) as error:
-            log.error("softphone worker %s: unreadable reply (%s)", process.pid, error)
+                self._received(json.loads(line))
+        except Exception:  # unreadable output: the worker cannot be trusted any more
+            log.exception("softphone worker %s: unreadable reply", process.pid)
         finally:
             self._gone()
+            if process.returncode is None:
+                process.kill()
+
+    def _received(self, message: dict[str, Any]) -> None:
+        if "closed" in message:
+            session = self.sessions.pop(message["closed"], None)
+            if session is not None:
+                session.ended()
+            return
+        waiting = self.pending.pop(message["id"], None)
+        if "session" in message:
+            # Registered here, before anyone awaits it: a "closed" for it may be the
+            # very next line.
+            session = RemoteSession(
+                self,
+                message["agent"],
+                message["session"],
+                int(message["port"]),
+                message["sdp"],
+                self.forget,
+            )
+            self.sessions[session.id] = session
+            if waiting is None or waiting[0].done():  # its offer gave up waiting
+                self.send({"op": "close", "session": session.id})
+                return
+            waiting[0].set_result(session)
+        elif waiting is not None and not waiting[0].done():
+            if "refused" in message:
+                waiting[0].set_exception(ValueError(message["refused"]))
+            else:
+                error = message.get("error", "no reason given")
+                waiting[0].set_exception(
+                    SoftphoneUnavailable(f"the softphone worker failed: {error}")
+                )
 
     def _gone(self) -> None:
         """The worker's output ended: it exited or was stopped. Its sessions are over."""
-        for waiter in self.pending.values():
+        for waiter, _ in self.pending.values():
             if not waiter.done():
                 waiter.set_exception(SoftphoneUnavailable("the softphone worker stopped"))
         self.pending.clear()
         sessions, self.sessions = self.sessions, {}
         for session in sessions.values():
             session.ended()
+
+    async def _kill(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
 
     async def stop(self) -> None:
         process = self.process
@@ -153,8 +230,7 @@ class _Worker:
         try:
             await asyncio.wait_for(process.wait(), 5.0)
         except TimeoutError:
-            process.kill()
-            await process.wait()
+            await self._kill()
         if self._reader is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
@@ -166,36 +242,34 @@ class SoftphoneWorkers:
     def __init__(self, count: int, addresses: Sequence[str] | None = None) -> None:
         if count < 1:
             raise ValueError("at least one softphone worker")
-        self.workers = [_Worker(addresses or ()) for _ in range(count)]
+        self.workers = [_Worker(addresses or (), self._forget) for _ in range(count)]
         self._requests = itertools.count(1)
+        self._closed = False
         self.sessions: dict[str, RemoteSession] = {}
         """Agent id → its current session."""
+
+    async def start(self) -> None:
+        """Start every worker now, so that the first offers do not wait for one."""
+        await asyncio.gather(*(w.ensure_started() for w in self.workers))
 
     async def answer(self, agent_id: str, offer_sdp: str) -> tuple[RemoteSession, str]:
         """A session for the agent's offer, and the SDP answer to send back. Raises
         `ValueError` for an offer aiortc cannot answer, `SoftphoneUnavailable` when no
         worker could."""
+        if self._closed:
+            raise SoftphoneUnavailable("the server is stopping")
         await self.hang_up(agent_id)  # a reloaded page: its old session goes first
-        worker = min(self.workers, key=lambda w: (not w.alive, len(w.sessions)))
-        if not worker.alive:
-            await worker.start()
-        request = next(self._requests)
-        reply: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        worker.pending[request] = reply
-        worker.send({"op": "answer", "id": request, "agent": agent_id, "sdp": offer_sdp})
+        # Counted at once, offers still being answered included: a burst of offers
+        # (every Banner reconnecting) spreads too.
+        worker = min(self.workers, key=lambda w: len(w.sessions) + w.opening)
+        worker.opening += 1
         try:
-            message = await asyncio.wait_for(reply, ANSWER_TIMEOUT)
-        except TimeoutError:
-            worker.pending.pop(request, None)
-            raise SoftphoneUnavailable("the softphone worker did not answer in time") from None
-        if "refused" in message:
-            raise ValueError(message["refused"])
-        session = RemoteSession(
-            worker, agent_id, message["session"], int(message["port"]), self._forget
-        )
-        worker.sessions[session.id] = session
+            await worker.ensure_started()  # (again, if it died)
+            session = await worker.answer(next(self._requests), agent_id, offer_sdp)
+        finally:
+            worker.opening -= 1
         self.sessions[agent_id] = session
-        return session, message["sdp"]
+        return session, session.answer_sdp
 
     def _forget(self, ended: RemoteSession) -> None:
         if self.sessions.get(ended.agent_id) is ended:
@@ -207,5 +281,5 @@ class SoftphoneWorkers:
             session.worker.send({"op": "hang_up", "agent": agent_id})
 
     async def close(self) -> None:
-        for worker in self.workers:
-            await worker.stop()
+        self._closed = True
+        await asyncio.gather(*(w.stop() for w in self.workers))
