@@ -18,7 +18,8 @@ Every other refusal keeps its status, preference or not. A race's answer, in eit
 form, carries `Vary: Prefer`.
 
 Reads (`/me`, history, missed calls, voicemails) come from the core's views and
-the store, filtered to what the agent may see.
+the store, filtered to what the agent may see. Who is asking is `api/caller.py`;
+the voicemail routes are `api/voicemail_routes.py`.
 
 `/api/v1/events` is the agent's stream: a snapshot of its screen, then the sections
 that changed, and notifications (see `runtime/hub.py`).
@@ -32,9 +33,9 @@ import json
 import logging
 import secrets
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import Depends, FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -42,21 +43,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from switchboard import __version__
-from switchboard.api.auth import COOKIE, Session, Sessions
+from switchboard.api.auth import COOKIE, Sessions
+from switchboard.api.caller import Me
+from switchboard.api.errors import ApiError
 from switchboard.api.history import record_json
-from switchboard.api.mailboxes import (
-    mailbox_name,
-    may_read_mailbox,
-    readable_mailboxes,
-    readers,
-    voicemail_json,
-    voicemail_news,
-)
+from switchboard.api.voicemail_routes import voicemail_routes
 from switchboard.config.model import Device, NotificationMode, NotificationType
 from switchboard.config.passwords import hash_password, verify_password
 from switchboard.core import commands as cmd
 from switchboard.core.errors import RACES, CommandRejected, RejectionKind
-from switchboard.core.records import Direction, InteractionRecord, VoicemailRecord
+from switchboard.core.records import Direction, InteractionRecord
 from switchboard.core.transfer import DestinationKind, TransferMode
 from switchboard.runtime.hub import CLOSED
 from switchboard.runtime.server import CallServer
@@ -82,17 +78,6 @@ form, carries `Vary: Prefer`."""
 """The OpenAPI description: what the API is, and how it refuses."""
 BANNER = Path(__file__).resolve().parent.parent / "web"
 """The Banner's files (static ES modules and CSS, no build step), served at `/`."""
-
-
-class ApiError(Exception):
-    def __init__(
-        self, status: int, error: str, message: str, headers: dict[str, str] | None = None
-    ):
-        super().__init__(message)
-        self.status = status
-        self.error = error
-        self.message = message
-        self.headers = headers or {}
 
 
 # -- request bodies ---------------------------------------------------------------------
@@ -165,29 +150,6 @@ class DeviceBody(_Body):
 class SoftphoneBody(_Body):
     type: Literal["offer"]
     sdp: str = Field(min_length=1, max_length=20_000)
-
-
-# -- who is asking ----------------------------------------------------------------------
-
-
-def _token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.cookies.get(COOKIE)
-
-
-def current(request: Request) -> Session:
-    """The session of the request (cookie or bearer token); 401 without one."""
-    sessions: Sessions = request.app.state.sessions
-    server: CallServer = request.app.state.server
-    session = sessions.lookup(_token(request), server.clock.now())
-    if session is None:
-        raise ApiError(401, "not_authenticated", "log in first")
-    return session
-
-
-Me = Annotated[Session, Depends(current)]
 
 
 # -- the app ---------------------------------------------------------------------------
@@ -536,104 +498,7 @@ def create_app(server: CallServer, *, static_dir: Path | None = None) -> FastAPI
             raise ApiError(409, "recording_not_ready", "the recording is not on disk yet")
         return FileResponse(file.path, media_type="audio/wav", filename=f"{recording_id}.wav")
 
-    # -- voicemail ----------------------------------------------------------------------------
-    # Who may read a mailbox is decided by `api/mailboxes.py`, from the configuration.
-    # Marking heard writes to the store only (the core keeps no voicemail state), as
-    # saving a notification preference does.
-
-    def announce_voicemail(record: VoicemailRecord, change: str) -> None:
-        """A message stored, transcribed or heard: the agents who may read its mailbox
-        hear of it on their stream at once (the list and the badge follow). A failure
-        here loses only the news (`VoicemailService._save` logs it)."""
-        # As stored now: a reader may have heard it while Whisper was listening, and
-        # the transcription's news must not bring it back as unheard.
-        record = server.store.get_voicemail(record.id) or record
-        unheard = server.store.unheard_voicemails([record.mailbox])[record.mailbox]
-        news = voicemail_news(server.tenant, record, change, unheard)
-        for agent_id in readers(server.tenant, record.mailbox):
-            server.hub.send(agent_id, "voicemail", news)
-
-    server.voicemail.on_saved = announce_voicemail
-
-    def _readable_voicemail(voicemail_id: str, agent_id: str) -> VoicemailRecord:
-        record = server.store.get_voicemail(voicemail_id)
-        if record is None or not may_read_mailbox(server.tenant, agent_id, record.mailbox):
-            # The same answer for "absent" and "not yours", as for recordings.
-            raise ApiError(
-                404,
-                "unknown_voicemail",
-                f"there is no voicemail {voicemail_id!r} in the mailboxes you may read",
-            )
-        return record
-
-    @app.get("/api/v1/mailboxes", tags=["voicemail"])
-    async def mailboxes(me: Me) -> list[dict[str, Any]]:
-        """The mailboxes the agent may read, with how many messages nobody heard yet."""
-        readable = sorted(readable_mailboxes(server.tenant, me.agent_id))
-        unheard = server.store.unheard_voicemails(readable)
-        return [
-            {"id": box, "name": mailbox_name(server.tenant, box), "unheard": unheard[box]}
-            for box in readable
-        ]
-
-    @app.get("/api/v1/voicemails", tags=["voicemail"])
-    async def voicemails(
-        me: Me,
-        mailbox: str | None = None,
-        unheard: bool = False,
-        limit: int = 50,
-        before: float | None = None,
-    ) -> list[dict[str, Any]]:
-        """Voicemails newest first, from one mailbox or every one the agent may read;
-        `unheard` keeps those nobody marked heard, `before` (a `created_at`) pages."""
-        if not 1 <= limit <= 200:
-            raise ApiError(422, "invalid_request", "limit must be between 1 and 200")
-        readable = readable_mailboxes(server.tenant, me.agent_id)
-        if mailbox is not None and mailbox not in readable:
-            raise ApiError(
-                403,
-                "mailbox_not_readable",
-                f"you may not read mailbox {mailbox!r}: it is open to its readers, to the "
-                "members and supervisors of its queue, and to its agent; an administrator "
-                "can add you to its readers",
-            )
-        boxes = readable if mailbox is None else {mailbox}
-        records = server.store.voicemails(boxes, limit=limit, before=before, unheard_only=unheard)
-        return [voicemail_json(server.center.directory, r) for r in records]
-
-    @app.get("/api/v1/voicemails/{voicemail_id}", tags=["voicemail"])
-    async def voicemail(voicemail_id: str, me: Me) -> dict[str, Any]:
-        return voicemail_json(
-            server.center.directory, _readable_voicemail(voicemail_id, me.agent_id)
-        )
-
-    @app.get("/api/v1/voicemails/{voicemail_id}/audio", tags=["voicemail"])
-    async def voicemail_audio(voicemail_id: str, me: Me) -> Response:
-        record = _readable_voicemail(voicemail_id, me.agent_id)
-        if record.audio_path is None or not Path(record.audio_path).is_file():
-            raise ApiError(
-                404,
-                "voicemail_audio_missing",
-                f"the audio of voicemail {voicemail_id!r} is no longer on the server",
-            )
-        return FileResponse(
-            record.audio_path,
-            media_type="audio/wav",
-            filename=f"{voicemail_id}.wav",
-            content_disposition_type="inline",
-        )
-
-    @app.post("/api/v1/voicemails/{voicemail_id}/heard", tags=["voicemail"])
-    async def voicemail_heard(voicemail_id: str, me: Me) -> dict[str, Any]:
-        """Mark the message heard by the agent; the first hearing is the one kept, and
-        the mailbox's readers hear of it (their badge goes down)."""
-        first = _readable_voicemail(voicemail_id, me.agent_id).heard_at is None
-        record = server.store.mark_voicemail_heard(voicemail_id, me.agent_id, now())
-        if record is None:  # deleted in between
-            raise ApiError(404, "unknown_voicemail", f"there is no voicemail {voicemail_id!r}")
-        if first:
-            announce_voicemail(record, "heard")
-        return voicemail_json(server.center.directory, record)
+    app.include_router(voicemail_routes(server, now))
 
     # -- the Banner's softphone -------------------------------------------------------------------
 
