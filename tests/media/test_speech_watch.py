@@ -7,6 +7,7 @@ reported, nor a watch stopped or whose endpoint closed."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import wave
 from pathlib import Path
@@ -92,8 +93,11 @@ def test_the_end_of_an_answer_is_reported_once_while_it_is_recorded(tmp_path: Pa
             )
             await asyncio.wait_for(reported.wait(), timeout=3.0)
             path = engine.stop_recording("answer")
-            # More silence is no second report, and the watch is over: its id is free.
-            await asyncio.sleep(0.2)
+            # More silence is no second report (none within ten more packets' time),
+            # and the watch is over: its id is free.
+            reported.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(reported.wait(), timeout=0.2)
             talking.cancel()
             engine.watch_speech("menu-1", "caller")
             engine.unwatch_speech("menu-1")

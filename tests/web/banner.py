@@ -89,13 +89,32 @@ class Screen:
     tmp: Path
     """The test's own folder (the server's files, and screenshots unless published)."""
 
-    async def sign_in(self, agent: str) -> None:
+    async def sign_in(self, agent: str, password: str | None = None) -> None:
+        """Sign in (with the e2e tenant's password for `agent` unless given one)."""
         page = self.page
         await page.get_by_label("Login").fill(agent)
-        await page.get_by_label("Password").fill(PASSWORD.format(agent=agent))
+        await page.get_by_label("Password").fill(password or PASSWORD.format(agent=agent))
         await page.get_by_role("button", name="Sign in").click()
         await expect(page.get_by_label("My status")).to_be_visible()
         await expect(page.get_by_role("status", name="Server: Connected")).to_be_visible()
+
+    async def available(self, agent: str) -> None:
+        """Signed in and Available, the desk waiting for calls."""
+        await self.sign_in(agent)
+        await self.go_available()
+
+    async def go_available(self) -> None:
+        """Available (signed in already): the desk waits for calls."""
+        await self.set_status("Available")
+        await expect(self.page.get_by_role("heading", name="Waiting for calls")).to_be_visible()
+
+    async def accept(self, caller: str) -> None:
+        """Accept the popup of `caller` (its name on the popup) once it rings; its call
+        panel opens."""
+        popup = self.page.get_by_role("alertdialog", name="Incoming call")
+        await expect(popup.locator(".popup-name")).to_have_text(caller, timeout=15_000)
+        await popup.get_by_role("button", name="Accept").click()
+        await expect(self.page.get_by_role("region", name=caller)).to_be_visible()
 
     async def set_status(self, label: str) -> None:
         """Pick a status from the status bar: "Available", "Pause — Lunch", "Logged out"."""
@@ -123,28 +142,10 @@ class Banner:
     def url(self) -> str:
         return f"{self.api.base}/"
 
-    async def open(self) -> Screen:
-        """A new browser context (no shared cookies) at the Banner's address."""
-        context = await self.browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
-        page = await context.new_page()
-        screen = Screen(page, context, [], [], self.api.running.tmp)
-
-        def console(message: ConsoleMessage) -> None:
-            if message.type == "error":
-                screen.errors.append(message.text)
-
-        def page_error(error: Error) -> None:
-            screen.errors.append(f"uncaught: {error}")
-
-        page.on("console", console)
-        page.on("pageerror", page_error)
-
-        async def dialog(d: Any) -> None:  # an alert() would be a script that ran
-            screen.dialogs.append(d.message)
-            await d.dismiss()
-
-        page.on("dialog", dialog)
-        await page.goto(self.url)
+    async def open(self, init_script: str | None = None) -> Screen:
+        """A new browser context (no shared cookies) at the Banner's address;
+        `init_script` runs in the page before any of its own."""
+        screen = await open_screen(self.browser, self.url, self.api.running.tmp, init_script)
         self.screens.append(screen)
         return screen
 
@@ -162,20 +163,57 @@ class Banner:
         ]
 
 
+async def open_screen(
+    browser: Browser, url: str, tmp: Path, init_script: str | None = None
+) -> Screen:
+    """A new browser context at `url`, its console errors, uncaught exceptions and
+    JavaScript dialogs kept on the screen."""
+    context = await browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    page = await context.new_page()
+    screen = Screen(page, context, [], [], tmp)
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            screen.errors.append(message.text)
+
+    def page_error(error: Error) -> None:
+        screen.errors.append(f"uncaught: {error}")
+
+    page.on("console", console)
+    page.on("pageerror", page_error)
+
+    async def dialog(d: Any) -> None:  # an alert() would be a script that ran
+        screen.dialogs.append(d.message)
+        await d.dismiss()
+
+    page.on("dialog", dialog)
+    if init_script is not None:
+        await page.add_init_script(init_script)
+    await page.goto(url)
+    return screen
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless, with fake media devices."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
 @asynccontextmanager
 async def open_banner(tmp: Path, **kw: Any) -> AsyncIterator[Banner]:
     """The e2e server (`running_api`'s keywords: `edit`, `trunk`…) and a headless
     Chromium. On a normal exit, fails if a page logged an error it did not expect or
     showed a JavaScript dialog."""
-    async with running_api(tmp, **kw) as api, async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    async with running_api(tmp, **kw) as api, chromium() as browser:
         banner = Banner(api, browser)
-        try:
-            yield banner
-            # Let each page settle: a last error would be logged before this returns.
-            for screen in banner.screens:
-                await screen.page.evaluate("() => new Promise(requestAnimationFrame)")
-            assert banner.unexpected_errors() == [], "errors in the browser console"
-            assert [d for s in banner.screens for d in s.dialogs] == []
-        finally:
-            await browser.close()
+        yield banner
+        # Let each page settle: a last error would be logged before this returns.
+        for screen in banner.screens:
+            await screen.page.evaluate("() => new Promise(requestAnimationFrame)")
+        assert banner.unexpected_errors() == [], "errors in the browser console"
+        assert [d for s in banner.screens for d in s.dialogs] == []

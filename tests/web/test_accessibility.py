@@ -76,12 +76,6 @@ def _audited(tenant: Tenant) -> Tenant:
     return edited.model_copy(update={"queues": queues, "settings": settings})
 
 
-async def _available(screen: Screen, agent: str) -> None:
-    await screen.sign_in(agent)
-    await screen.set_status("Available")
-    await expect(screen.page.get_by_role("heading", name="Waiting for calls")).to_be_visible()
-
-
 async def _module(screen: Screen, name: str) -> Locator:
     await screen.page.get_by_role("navigation").get_by_role("button", name=name).click()
     region = screen.page.get_by_role("region", name=name)
@@ -118,7 +112,7 @@ def test_the_screens_without_a_call_pass_axe(banner: BannerFactory) -> None:
             found += await audit(page, "refused sign-in")
 
             # Bruno: two queues, one he supervises (Calls in pool), a mailbox.
-            await _available(screen, "bruno")
+            await screen.available("bruno")
             found += await audit(page, "desk")
             await page.get_by_role("button", name="New call").click()
             await expect(page.get_by_role("dialog", name="New call")).to_be_visible()
@@ -156,8 +150,8 @@ def test_the_screens_of_a_call_pass_axe(banner: BannerFactory) -> None:
         async with banner(edit=_audited) as b:
             running = b.api.running
             alice, carla = await b.open(), await b.open()
-            await _available(alice, "alice")
-            await _available(carla, "carla")
+            await alice.available("alice")
+            await carla.available("carla")
             page = alice.page
             caller = running.customer("caller_waits", to="sales")
             popup = page.get_by_role("alertdialog", name="Incoming call")

@@ -14,7 +14,6 @@ from switchboard.core.call import CallState
 
 from .banner import banner_device
 from .conftest import BannerFactory
-from .test_transfer import _available
 
 
 def _auto_answer(tenant: Tenant) -> Tenant:
@@ -35,7 +34,7 @@ def test_auto_answer_takes_the_call_without_a_click(banner: BannerFactory) -> No
             center = running.server.center
             screen = await b.open()
             page = screen.page
-            await _available(screen, "alice")
+            await screen.available("alice")
             caller = running.customer("caller_waits", to="sales")
             panel = page.get_by_role("region", name="Customer")
             await expect(panel.locator(".badge")).to_have_text("Connected", timeout=15_000)

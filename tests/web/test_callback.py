@@ -43,8 +43,9 @@ def test_a_callback_is_a_lilac_preview_call_launched_by_accepting(
             await screen.shot("popup-preview")
             await popup.get_by_role("button", name="Accept").click()
 
+            dialled = await running.effect(fx.DialNumber)  # the accept launched the call
             (call_id,) = running.server.center.agents["bruno"].call_ids
-            dialled = await running.effect(fx.DialNumber, lambda d: d.call_id == call_id)
+            assert dialled.call_id == call_id
             assert (dialled.number, dialled.caller_id) == (CUSTOMER, "+18005550106")
             panel = page.get_by_role("region", name="Customer")  # its display name
             hang_up = panel.get_by_role("button", name="Hang up")

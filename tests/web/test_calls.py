@@ -24,7 +24,7 @@ from switchboard.core.records import CallType, Direction, InteractionRecord
 from tests.e2e.test_smart_routing import KEY
 from tests.store.builders import simple_interaction
 
-from .banner import Screen, banner_device, css_variable, rgb
+from .banner import banner_device, css_variable, rgb
 from .conftest import BannerFactory
 
 CUSTOMER = "+33612345678"
@@ -42,12 +42,6 @@ async def _ticks(clock: Locator) -> None:
     await expect(clock).not_to_have_text(shown)
 
 
-async def _available(screen: Screen, agent: str) -> None:
-    await screen.sign_in(agent)
-    await screen.set_status("Available")
-    await expect(screen.page.get_by_role("heading", name="Waiting for calls")).to_be_visible()
-
-
 def test_a_call_from_the_popup_to_the_stored_record(banner: BannerFactory) -> None:
     async def scenario() -> tuple[InteractionRecord, int]:
         async with banner(edit=banner_device("alice")) as b:
@@ -55,7 +49,7 @@ def test_a_call_from_the_popup_to_the_stored_record(banner: BannerFactory) -> No
             center = running.server.center
             screen = await b.open()
             page = screen.page
-            await _available(screen, "alice")
+            await screen.available("alice")
             caller = running.customer("caller_waits", to="sales")
 
             # The popup: a queue call is raspberry red, with the caller and the queue.
@@ -217,7 +211,7 @@ def test_a_declined_call_is_a_missed_call(banner: BannerFactory) -> None:
             await screen.context.grant_permissions(["notifications"])
             await page.add_init_script(WATCH_NOTIFICATIONS)
             await page.reload()
-            await _available(screen, "alice")
+            await screen.available("alice")
             caller = running.customer("caller_waits", to="sales")
             popup = page.get_by_role("alertdialog", name="Incoming call")
             await expect(popup).to_be_visible(timeout=15_000)
@@ -268,7 +262,7 @@ def test_a_callers_markup_shows_as_text(banner: BannerFactory) -> None:
             running = b.api.running
             screen = await b.open()
             page = screen.page
-            await _available(screen, "alice")
+            await screen.available("alice")
             caller = running.customer("caller_named", to="sales", display=NASTY)
             popup = page.get_by_role("alertdialog", name="Incoming call")
             await expect(popup.locator(".popup-name")).to_have_text(NASTY, timeout=15_000)
@@ -302,7 +296,7 @@ def test_a_smart_routing_call_shows_its_path_and_variables(banner: BannerFactory
             running = b.api.running
             screen = await b.open()
             page = screen.page
-            await _available(screen, "carla")
+            await screen.available("carla")
             caller = running.customer("ivr_caller", to="ivr", key=KEY["2"], wait="2500")
             popup = page.get_by_role("alertdialog", name="Incoming call")
             await expect(_fact(popup, "Queue")).to_have_text("Support", timeout=30_000)
@@ -340,7 +334,7 @@ def test_a_direct_call_is_ocean_blue(banner: BannerFactory) -> None:
         async with banner(edit=_banner_carla) as b:
             screen = await b.open()
             page = screen.page
-            await _available(screen, "carla")
+            await screen.available("carla")
             caller = b.api.running.customer("caller_waits", to="carla")
             popup = page.get_by_role("alertdialog", name="Incoming call")
             await expect(popup).to_be_visible(timeout=15_000)
@@ -377,7 +371,7 @@ def test_the_post_call_after_a_reload_and_its_extension_allowance(banner: Banner
             running = b.api.running
             screen = await b.open()
             page = screen.page
-            await _available(screen, "alice")
+            await screen.available("alice")
             caller = running.customer("caller_waits", to="sales")
             popup = page.get_by_role("alertdialog", name="Incoming call")
             await popup.get_by_role("button", name="Accept").click(timeout=15_000)
@@ -424,7 +418,7 @@ def test_accepting_as_the_offer_expires_is_news_not_an_error(banner: BannerFacto
             alice = running.server.center.agents["alice"]
             screen = await b.open()
             page = screen.page
-            await _available(screen, "alice")
+            await screen.available("alice")
 
             async def late(route: Route) -> None:
                 # The click reaches the server just after the offer's deadline.

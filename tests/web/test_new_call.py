@@ -22,7 +22,6 @@ from switchboard.flows.model import Flow
 
 from .banner import Screen, banner_device, css_variable, rgb
 from .conftest import BannerFactory
-from .test_transfer import _accept
 
 CUSTOMER = "+33612345678"
 """The sipp customer's number (its display name is "Customer")."""
@@ -135,11 +134,7 @@ def test_a_new_call_to_a_colleagues_extension(banner: BannerFactory) -> None:
             alice, bruno = await b.open(), await b.open()
             await alice.sign_in("alice")
             await alice.set_status("Pause — Admin")
-            await bruno.sign_in("bruno")
-            await bruno.set_status("Available")
-            await expect(
-                bruno.page.get_by_role("heading", name="Waiting for calls")
-            ).to_be_visible()
+            await bruno.available("bruno")
 
             dialog = await _new_call(alice, "Make a call to an extension")
             await expect(dialog.get_by_role("radio", name="Through a Smart Routing")).to_have_count(
@@ -159,7 +154,7 @@ def test_a_new_call_to_a_colleagues_extension(banner: BannerFactory) -> None:
             background = await popup.evaluate("e => getComputedStyle(e).backgroundColor")
             assert background == rgb(css_variable("--sky-blue"))
             await expect(popup.locator(".popup-number")).to_have_text("1001")
-            await _accept(bruno.page, "Alice Martin")
+            await bruno.accept("Alice Martin")
             await expect(mine.locator(".badge")).to_have_text("Connected")
             (call_id,) = center.agents["alice"].call_ids
             call = center.calls[call_id]
@@ -190,7 +185,7 @@ def test_call_back_from_the_history(banner: BannerFactory) -> None:
             await screen.sign_in("alice")
             await screen.set_status("Available")
             caller = running.customer("caller_waits", to="sales")
-            await _accept(page, "Customer")
+            await screen.accept("Customer")
             (first,) = running.server.center.agents["alice"].call_ids
             panel = page.get_by_role("region", name="Customer")
             await panel.get_by_role("button", name="Hang up").click()

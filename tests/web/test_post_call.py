@@ -17,7 +17,6 @@ from switchboard.core.records import CrmLink
 
 from .banner import banner_device
 from .conftest import BannerFactory
-from .test_transfer import _available
 
 JANE = "+12125550180"
 """Jane Customer's number, a CRM contact of the test tenant."""
@@ -43,7 +42,7 @@ def test_the_post_call_links_the_crm_contact_and_a_case(banner: BannerFactory) -
             center = running.server.center
             screen = await b.open()
             page = screen.page
-            await _available(screen, "alice")
+            await screen.available("alice")
             caller = running.customer("caller_from", to="sales", number=JANE, display="J. C.")
 
             # Her number is Jane's: the popup and the panel name the contact (not the
@@ -53,6 +52,7 @@ def test_the_post_call_links_the_crm_contact_and_a_case(banner: BannerFactory) -
             await expect(popup.locator(".popup-number")).to_have_text(JANE)
             await popup.get_by_role("button", name="Accept").click()
             panel = page.get_by_role("region", name="Jane Customer")
+            await expect(panel).to_be_visible()  # the server has connected her
             (call_id,) = center.agents["alice"].call_ids
             assert center.calls[call_id].crm_contact_id == "jane"
             await panel.get_by_role("button", name="Hang up").click()
@@ -140,7 +140,7 @@ def test_a_note_being_typed_survives_a_change_of_the_view(banner: BannerFactory)
             center = running.server.center
             screen = await b.open()
             page = screen.page
-            await _available(screen, "bruno")
+            await screen.available("bruno")
             first = running.customer("caller_waits", to="sales")
             popup = page.get_by_role("alertdialog", name="Incoming call")
             await popup.get_by_role("button", name="Accept").click(timeout=15_000)

@@ -14,7 +14,6 @@ import asyncio
 import re
 import wave
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from playwright.async_api import Page, expect
@@ -26,6 +25,7 @@ from switchboard.core.records import InteractionRecord
 from switchboard.runtime.dialer import DialResult, EndReason, dial
 from tests.e2e.harness import NUMBER
 from tests.interop.sipp import ulaw_tone
+from tests.media.farend import band_share
 
 from .banner import Screen, banner_device, css_variable, rgb
 from .conftest import BannerFactory
@@ -65,9 +65,7 @@ async def _hears(page: Page, *, more_than: int) -> int:
 
 
 async def _ready(screen: Screen, agent: str) -> None:
-    """Signed in, with the softphone connected (the instrumentation installed first)."""
-    await screen.page.add_init_script(KEEP_PEER_CONNECTIONS)
-    await screen.page.reload()
+    """Signed in, with the softphone connected."""
     await screen.sign_in(agent)
     await expect(
         screen.page.get_by_role("status", name="Softphone: Softphone ready")
@@ -100,13 +98,6 @@ class Said:
                 await self.changed.wait()
 
 
-def _share(samples: np.ndarray[Any, np.dtype[np.int16]], rate: int, hz: float) -> float:
-    """The part of the recording's energy within 20 Hz of `hz`."""
-    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64))) ** 2
-    frequencies = np.fft.rfftfreq(len(samples), 1 / rate)
-    return float(spectrum[np.abs(frequencies - hz) < 20].sum() / spectrum[1:].sum())
-
-
 def test_a_customer_from_the_popup_through_a_transfer_to_the_stored_record(
     banner: BannerFactory, tmp_path: Path
 ) -> None:
@@ -117,7 +108,8 @@ def test_a_customer_from_the_popup_through_a_transfer_to_the_stored_record(
             running = b.api.running
             center = running.server.center
             telephony = running.server.telephony
-            alice, bruno = await b.open(), await b.open()
+            alice = await b.open(KEEP_PEER_CONNECTIONS)
+            bruno = await b.open(KEEP_PEER_CONNECTIONS)
             await _ready(alice, "alice")
             await _ready(bruno, "bruno")  # logged out for now: the customer rings Alice
             await alice.set_status("Available")
@@ -186,10 +178,7 @@ def test_a_customer_from_the_popup_through_a_transfer_to_the_stored_record(
             await expect(panel.get_by_role("button", name="Start the recording")).to_be_visible()
 
             # The attended transfer to Bruno's Banner.
-            await bruno.set_status("Available")
-            await expect(
-                bruno.page.get_by_role("heading", name="Waiting for calls")
-            ).to_be_visible()
+            await bruno.go_available()
             await panel.get_by_role("button", name="Transfer").click()
             dialog = alice.page.get_by_role("dialog", name="Transfer the call")
             await dialog.get_by_role("searchbox", name="Search users").fill("bru")
@@ -270,4 +259,4 @@ def test_a_customer_from_the_popup_through_a_transfer_to_the_stored_record(
         rate = stored.getframerate()
         samples = np.frombuffer(stored.readframes(stored.getnframes()), dtype=np.int16)
     assert len(samples) >= rate  # the second recorded
-    assert _share(samples, rate, JANE_HZ) > 0.1  # Jane's voice is in it
+    assert band_share(samples, JANE_HZ) > 0.1  # Jane's voice is in it

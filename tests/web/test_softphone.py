@@ -41,10 +41,8 @@ def test_the_softphone_carries_the_call_both_ways(banner: BannerFactory) -> None
         async with banner(edit=banner_device("alice")) as b:
             running = b.api.running
             telephony = running.server.telephony
-            screen = await b.open()
+            screen = await b.open(KEEP_PEER_CONNECTIONS)
             page = screen.page
-            await page.add_init_script(KEEP_PEER_CONNECTIONS)
-            await page.reload()
             await screen.sign_in("alice")
             await expect(
                 page.get_by_role("status", name="Softphone: Softphone ready")

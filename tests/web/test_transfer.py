@@ -8,28 +8,15 @@ from __future__ import annotations
 import asyncio
 import re
 
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from switchboard.core import effects as fx
 from switchboard.core.agent import AgentState
 from switchboard.core.call import CallState
 from tests.e2e.test_smart_routing import KEY
 
-from .banner import Screen, banner_device, css_variable, rgb
+from .banner import banner_device, css_variable, rgb
 from .conftest import BannerFactory
-
-
-async def _available(screen: Screen, agent: str) -> None:
-    await screen.sign_in(agent)
-    await screen.set_status("Available")
-    await expect(screen.page.get_by_role("heading", name="Waiting for calls")).to_be_visible()
-
-
-async def _accept(page: Page, caller: str) -> None:
-    popup = page.get_by_role("alertdialog", name="Incoming call")
-    await expect(popup.locator(".popup-name")).to_have_text(caller, timeout=15_000)
-    await popup.get_by_role("button", name="Accept").click()
-    await expect(page.get_by_role("region", name=caller)).to_be_visible()
 
 
 def test_an_attended_transfer_to_a_colleague(banner: BannerFactory) -> None:
@@ -38,15 +25,12 @@ def test_an_attended_transfer_to_a_colleague(banner: BannerFactory) -> None:
             running = b.api.running
             center = running.server.center
             alice, bruno = await b.open(), await b.open()
-            await _available(alice, "alice")
+            await alice.available("alice")
             await bruno.sign_in("bruno")  # logged out for now: the customer rings Alice
             caller = running.customer("caller_waits", to="sales")
-            await _accept(alice.page, "Customer")
+            await alice.accept("Customer")
             (call_id,) = center.agents["alice"].call_ids
-            await bruno.set_status("Available")
-            await expect(
-                bruno.page.get_by_role("heading", name="Waiting for calls")
-            ).to_be_visible()
+            await bruno.go_available()
 
             customer = alice.page.get_by_role("region", name="Customer")
             await customer.get_by_role("button", name="Transfer").click()
@@ -95,15 +79,12 @@ def test_two_calls_switched_then_merged(banner: BannerFactory) -> None:
             running = b.api.running
             center = running.server.center
             alice, bruno = await b.open(), await b.open()
-            await _available(alice, "alice")
+            await alice.available("alice")
             await bruno.sign_in("bruno")
             caller = running.customer("caller_waits", to="sales")
-            await _accept(alice.page, "Customer")
+            await alice.accept("Customer")
             (customer_id,) = center.agents["alice"].call_ids
-            await bruno.set_status("Available")
-            await expect(
-                bruno.page.get_by_role("heading", name="Waiting for calls")
-            ).to_be_visible()
+            await bruno.go_available()
 
             # A second call needs the first on hold; New call says so until it is.
             page = alice.page
@@ -124,7 +105,7 @@ def test_two_calls_switched_then_merged(banner: BannerFactory) -> None:
             await dialog.get_by_role("radio", name="Bruno Costa").check()
             await dialog.get_by_role("button", name="Call").click()
             await expect(dialog).to_be_hidden()
-            await _accept(bruno.page, "Alice Martin")
+            await bruno.accept("Alice Martin")
 
             calls = page.get_by_role("region", name="Your calls")
             await expect(calls.get_by_role("listitem")).to_have_count(2)
@@ -189,8 +170,8 @@ def test_a_blind_transfer_to_a_smart_routing_picked_from_the_list(
         async with banner(edit=banner_device("alice", "carla")) as b:
             running = b.api.running
             carla, alice = await b.open(), await b.open()
-            await _available(carla, "carla")
-            await _available(alice, "alice")
+            await carla.available("carla")
+            await alice.available("alice")
             caller = running.customer("ivr_caller", to="ivr", key=KEY["2"], wait="2500")
             popup = carla.page.get_by_role("alertdialog", name="Incoming call")
             await expect(popup).to_contain_text("Support", timeout=30_000)

@@ -20,7 +20,6 @@ from switchboard.core.records import Direction, EndCause
 from .banner import Banner, Screen, banner_device
 from .conftest import BannerFactory
 from .test_calls import _fact
-from .test_transfer import _accept, _available
 
 CUSTOMER = "+33612345678"
 """The sipp customer's number (its display name is "Customer")."""
@@ -37,7 +36,7 @@ async def _transfer_dialog(page: Page, kind: str) -> Locator:
 
 async def _customer_for_alice(b: Banner, alice: Screen) -> str:
     """Alice accepts the customer ringing her; the call's id."""
-    await _accept(alice.page, "Customer")
+    await alice.accept("Customer")
     (call_id,) = b.api.running.server.center.agents["alice"].call_ids
     return call_id
 
@@ -57,7 +56,7 @@ def test_blind_transfers_to_a_colleagues_phone_and_to_a_queue(banner: BannerFact
             center = running.server.center
             alice = await b.open()
             page = alice.page
-            await _available(alice, "alice")
+            await alice.available("alice")
             caller = running.customer("caller_waits", to="sales")
             call_id = await _customer_for_alice(b, alice)
             # Bruno (in Sales too) available on his phone once Alice has the customer.
@@ -94,7 +93,7 @@ def test_blind_transfers_to_a_colleagues_phone_and_to_a_queue(banner: BannerFact
 
             # A second customer, to Support: Carla (Banner) gets the popup.
             carla = await b.open()
-            await _available(carla, "carla")
+            await carla.available("carla")
             assert center.agents["bruno"].state is AgentState.POST_INTERACTION  # not free
             second = running.customer("caller_waits", to="sales")
             second_id = await _customer_for_alice(b, alice)
@@ -139,7 +138,7 @@ def test_blind_transfers_through_the_trunk(banner: BannerFactory) -> None:
             center = running.server.center
             alice = await b.open()
             page = alice.page
-            await _available(alice, "alice")
+            await alice.available("alice")
             for kind, number in (("Directory", "+12125550170"), ("Number", "+12125550123")):
                 caller = running.customer("caller_waits", to="sales")
                 call_id = await _customer_for_alice(b, alice)
@@ -209,14 +208,11 @@ def test_an_attended_transfer_cancelled_ringing_then_answered(banner: BannerFact
             running = b.api.running
             center = running.server.center
             alice, bruno = await b.open(), await b.open()
-            await _available(alice, "alice")
+            await alice.available("alice")
             await bruno.sign_in("bruno")
             caller = running.customer("caller_waits", to="sales")
             call_id = await _customer_for_alice(b, alice)
-            await bruno.set_status("Available")
-            await expect(
-                bruno.page.get_by_role("heading", name="Waiting for calls")
-            ).to_be_visible()
+            await bruno.go_available()
             page = alice.page
             customer = page.get_by_role("region", name="Customer")
             popup = bruno.page.get_by_role("alertdialog", name="Incoming call")
@@ -291,14 +287,11 @@ def test_failed_transfers_say_why(banner: BannerFactory) -> None:
             running = b.api.running
             center = running.server.center
             alice, bruno = await b.open(), await b.open()
-            await _available(alice, "alice")
+            await alice.available("alice")
             await bruno.sign_in("bruno")
             caller = running.customer("caller_waits", to="sales")
             call_id = await _customer_for_alice(b, alice)
-            await bruno.set_status("Available")
-            await expect(
-                bruno.page.get_by_role("heading", name="Waiting for calls")
-            ).to_be_visible()
+            await bruno.go_available()
             page = alice.page
             customer = page.get_by_role("region", name="Customer")
 
