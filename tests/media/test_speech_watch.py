@@ -25,6 +25,8 @@ from tests.media.farend import FarEnd, running_engine
 
 END_SILENCE = 0.7
 JITTER_DEPTH = 0.06  # the jitter buffer's initial depth
+SCHEDULING_JITTER = 0.005
+"""How far the event loop's timers may drift from their schedule on a busy machine."""
 
 
 def spoken(tmp: Path, *texts: str, pause: float = 0.5) -> Samples:
@@ -107,8 +109,11 @@ def test_the_end_of_an_answer_is_reported_once_while_it_is_recorded(tmp_path: Pa
 
     reports, delay, recorded = asyncio.run(scenario())
     assert reports == ["menu-1"]
-    # Caller silent → reported: the end silence, then the jitter buffer and a tick.
-    assert END_SILENCE + JITTER_DEPTH - 0.02 <= delay <= END_SILENCE + JITTER_DEPTH + 0.2, delay
+    # Caller silent → reported: the end silence, then the jitter buffer and a tick. At
+    # most a tick early (the ticker's phase against the packets'), and the event
+    # loop's scheduling jitter on top: CI once measured 0.7399 against 0.74.
+    early = END_SILENCE + JITTER_DEPTH - 0.02 - SCHEDULING_JITTER
+    assert early <= delay <= END_SILENCE + JITTER_DEPTH + 0.2, delay
     assert ends_at + END_SILENCE < recorded < ends_at + END_SILENCE + 0.4, recorded
 
 
